@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from rdflib import DCTERMS, SKOS, Namespace, URIRef
 from rdflib.namespace import RDFS
 
-RKG = Namespace("https://w3id.org/reformkg/ontology#")
+from ontology.namespace import RKG
+
 PROV = Namespace("http://www.w3.org/ns/prov#")
 ORG = Namespace("http://www.w3.org/ns/org#")
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
@@ -22,7 +23,7 @@ SCHEMA = Namespace("https://schema.org/")
 GEO = Namespace("http://www.opengis.net/ont/geosparql#")
 
 PREFIXES: dict[str, Namespace] = {
-    "rkg": RKG,
+    "rkg": Namespace(str(RKG)),
     "prov": PROV,
     "org": ORG,
     "eli": ELI,
