@@ -76,7 +76,7 @@ def parse(norm: str, orig: str, lines: list[Line], meta: Meta, source: str) -> P
             part = resolve_clause(rest, clause_orig[offset:], meta.context, Role.PARTICIPANT)
         else:
             lead, part = resolve_clause(clause, clause_orig, meta.context, Role.LEAD), []
-        zones, from_text = measure_zones(meta.zone, content, meta.issued)
+        zones, from_text = measure_zones(meta.zone, content, meta.as_of)
         seq = m.group(1)
         out.measures.append(Measure(
             seq=seq, key=seq, title=squash(title), title_orig=squash(t_orig), body=squash(body),

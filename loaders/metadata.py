@@ -32,6 +32,7 @@ class Meta:
     issuer_printed: str | None
     issued: date | None
     published: date | None
+    as_of: date | None
     zone: str | None
     batch: int | None
     year: int | None
@@ -84,7 +85,9 @@ def read_metadata(lines: list[Line]) -> Meta:
             published = date.fromisoformat(m.group(1))
             break
 
-    zones = zones_in(title, issued)
+    # The day the document speaks on: its date, else the middle of its year.
+    as_of = issued or published or (date(int(m.group(1)), 7, 1) if (m := _YEAR.search(title)) else None)
+    zones = zones_in(title, as_of)
     zone = zones[0] if zones else None
     batch = None
     if m := _BATCH.search(title):
@@ -103,5 +106,5 @@ def read_metadata(lines: list[Line]) -> Meta:
     jurisdiction = city or (issuer.jurisdiction if issuer else "guangdong")
     if issuer and vocab.places[issuer.jurisdiction].level == "province":
         jurisdiction = issuer.jurisdiction
-    return Meta(title, title_span, number, number_span, issuer, issuer_text, issued, published, zone, batch, year,
-                Context(city=city, district=district), jurisdiction)
+    return Meta(title, title_span, number, number_span, issuer, issuer_text, issued, published, as_of, zone, batch,
+                year, Context(city=city, district=district), jurisdiction)

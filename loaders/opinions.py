@@ -53,7 +53,7 @@ def parse(norm: str, orig: str, lines: list[Line], meta: Meta, source: str) -> P
         title, body, _ = title_and_body(content)
         clause_s, clause_e = s + par[0] + 1, s + par[1] - 1
         agencies = resolve_clause(norm[clause_s:clause_e], orig[clause_s:clause_e], meta.context, Role.LEAD)
-        zones, from_text = measure_zones(meta.zone, content, meta.issued)
+        zones, from_text = measure_zones(meta.zone, content, meta.as_of)
         t_orig, b_orig, _ = title_and_body(orig[s + content_start:s + par[0]])
         theme_no = cn_number(theme.seq) if theme else 0
         out.measures.append(Measure(

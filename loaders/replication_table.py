@@ -120,7 +120,7 @@ def _measure(row: Row, seq_at: int, values: dict[str, Cell], category: Category 
         if lead else []
     scope_printed = _text(values, "scope", orig)
     scope = resolve_scope(_text(values, "scope", norm), meta.context.city)
-    zones, from_text = measure_zones(meta.zone, name + "。" + content, meta.issued)
+    zones, from_text = measure_zones(meta.zone, name + "。" + content, meta.as_of)
     return Measure(
         seq=seq, key=seq, title=name, title_orig=_text(values, "name", orig).rstrip("。"),
         body=content, body_orig=_text(values, "content", orig), span=span, category=category,

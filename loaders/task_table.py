@@ -118,7 +118,7 @@ def _measure(cell: Cell, deadline_cell: Cell, group: str | None, support: Cell |
     if lead:
         agencies += resolve_clause(lead.text, orig[lead.start:lead.end], ctx, Role.LEAD, False)
     deadline, status = parse_deadline(deadline_cell.text, meta.year)
-    zones, from_text = measure_zones(meta.zone, text, meta.issued)
+    zones, from_text = measure_zones(meta.zone, text, meta.as_of)
     start = cell.start + len(cell.text) - len(cell.text.lstrip())
     return Measure(
         seq=m.group(1), key=m.group(1), title=text, title_orig=text_orig, body=text, body_orig=text_orig,

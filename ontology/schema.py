@@ -22,6 +22,8 @@ ELI = Namespace("http://data.europa.eu/eli/ontology#")
 SCHEMA = Namespace("https://schema.org/")
 GEO = Namespace("http://www.opengis.net/ont/geosparql#")
 
+# Plain namespaces for binding prefixes and building instance IRIs; the closed
+# ``RKG`` (ontology/namespace.py) is for naming ontology terms in code.
 PREFIXES: dict[str, Namespace] = {
     "rkg": Namespace(str(RKG)),
     "prov": PROV,

@@ -11,9 +11,13 @@ from datetime import date
 from functools import cache
 from importlib import resources
 
-from rdflib import RDF, SKOS, Graph, Literal, URIRef
+from rdflib import RDF, SKOS, Graph, Literal, Namespace, URIRef
 
-from ontology.schema import ORG, RKG
+from ontology.schema import ORG
+
+# The vocabulary file's own terms (rkg:within, rkg:governmentName, ...), read
+# leniently: the DefinedNamespace in ontology.namespace is for the exported graph.
+RKG = Namespace("https://w3id.org/reformkg/ontology#")
 
 
 @dataclass(frozen=True, slots=True)
