@@ -126,8 +126,12 @@ class EmbeddedFalkor:
                 return self
             self._spawn()
             self.started = True
-        self._wait_ready()
-        self._check_module()
+            try:
+                self._wait_ready()
+                self._check_module()
+            except ServerError:
+                self._kill_started()
+                raise
         return self
 
     def stop(self, timeout: float = 30.0) -> None:
@@ -147,6 +151,12 @@ class EmbeddedFalkor:
             if time.monotonic() > deadline:
                 raise ServerError(f"server {pid} did not stop in {timeout}s\n{self.log_tail()}")
             time.sleep(0.05)
+        self.started = False
+
+    def _kill_started(self) -> None:
+        pid = self.pid()
+        if pid and _alive(pid) and _is_redis(pid):
+            os.kill(pid, signal.SIGTERM)
         self.started = False
 
     def log_tail(self, lines: int = 20) -> str:
@@ -203,7 +213,8 @@ class EmbeddedFalkor:
             modules = conn.execute_command("MODULE", "LIST")
         finally:
             conn.close()
-        names = {dict(zip(m[::2], m[1::2])).get("name") for m in modules}
+        # redis-py parses the reply into dicts; a raw reply is a flat list per module
+        names = {(m if isinstance(m, dict) else dict(zip(m[::2], m[1::2]))).get("name") for m in modules}
         if "graph" not in names:
             raise ServerError(f"the server on {self.socket_path} has no FalkorDB module loaded")
 

@@ -1,0 +1,31 @@
+"""Fixtures: one real embedded FalkorDB per test session, a fresh graph per test."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from graph.falkor import FalkorBackend  # noqa: E402
+from graph.server import EmbeddedFalkor  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def falkor_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedFalkor]:
+    server = EmbeddedFalkor(tmp_path_factory.mktemp("falkordb")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def falkor(falkor_server: EmbeddedFalkor) -> Iterator[FalkorBackend]:
+    backend = FalkorBackend(falkor_server.socket_path, f"test_{uuid.uuid4().hex[:12]}", server=falkor_server)
+    backend.ensure_schema()
+    yield backend
+    backend.delete_graph()
+    backend.close()
