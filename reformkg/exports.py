@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from typing import Any
 
 from graph.backend import GraphBackend
@@ -31,7 +32,7 @@ def measure_records(store: GraphBackend) -> list[dict[str, Any]]:
         records.append({
             "uri": uri,
             "source_file": r["source_file"],
-            "document": {"doc_number": r["doc_number"], "title": r["doc_title"], "issued": r["issued"]},
+            "document": {"doc_number": r["doc_number"], "title": r["doc_title"], "issued": _iso(r["issued"])},
             "seq": r["seq"],
             "title": r["title"],
             "category": categories[0] if categories else None,
@@ -39,10 +40,14 @@ def measure_records(store: GraphBackend) -> list[dict[str, Any]]:
             "participants": names(uri, "PARTICIPANT", "SUPPORTED_BY"),
             "pilot_zones": names(uri, "PILOTED_IN"),
             "scope": r["scope"],
-            "deadline": r["deadline"],
+            "deadline": _iso(r["deadline"]),
             "status": r["status"],
         })
     return records
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def flat(record: dict[str, Any]) -> dict[str, Any]:

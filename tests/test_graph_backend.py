@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from pathlib import Path
 
@@ -72,7 +73,7 @@ def make_doc(
     return DocumentGraph(
         document_uri=duri,
         source_file=source_file or f"{name}.txt",
-        content_hash=content_hash or f"hash-{name}-{sorted(measures.items())}-{category}",
+        content_hash=content_hash or hashlib.sha256(repr((nodes, rels)).encode()).hexdigest(),
         nodes=tuple(nodes),
         rels=tuple(rels),
     )

@@ -416,3 +416,41 @@ def test_foreign_triples_are_ignored_by_from_rdf() -> None:
     assert zone["props"]["name"] == "深圳前海蛇口片区"
     assert not [r for r in rels if r["type"] == "BROADER"]
     assert validate(g)[0]
+
+
+def test_payload_document_graph_converts_like_the_dicts() -> None:
+    from graph.payload import DocumentGraph, Node, Rel
+    from graph.rdf import payload_to_rdf
+
+    nodes, rels = small_graph()
+    doc = DocumentGraph(
+        document_uri=DOC,
+        source_file="qianhai-shekou-batch-6-replication-table.txt",
+        content_hash="0" * 64,
+        nodes=tuple(
+            Node(n["labels"][0], n["props"]["uri"], {k: v for k, v in n["props"].items() if k != "uri"})
+            for n in nodes
+        ),
+        rels=tuple(Rel(r["type"], r["start"], r["end"], r["props"]) for r in rels),
+    )
+    assert isomorphic(payload_to_rdf(doc), to_rdf(nodes, rels))
+
+
+def test_issuer_and_other_edges_with_properties_round_trip() -> None:
+    nodes, rels = small_graph()
+    rels = [
+        *rels,
+        {"type": "ISSUED_BY", "start": DOC, "end": AG2, "props": {"printed": "前海管理局"}},
+        {"type": "IN_CATEGORY", "start": M1, "end": CAT, "props": {"rank": 3}},  # no qualified form: reified
+    ]
+    g = to_rdf(nodes, rels)
+    (att,) = g.objects(URIRef(DOC), PROV.qualifiedAttribution)
+    assert g.value(att, PROV.hadRole) == RKG.IssuerRole
+    (stmt,) = g.subjects(RDF.type, RDF.Statement)
+    assert g.value(stmt, RDF.predicate) == RKG.inCategory and g.value(stmt, RDF.subject) == URIRef(M1)
+    nodes2, rels2 = from_rdf(g)
+    assert {"type": "ISSUED_BY", "start": DOC, "end": AG2, "props": {"printed": "前海管理局"}} in rels2
+    assert {"type": "IN_CATEGORY", "start": M1, "end": CAT, "props": {"rank": 3}} in rels2
+    assert isomorphic(to_rdf(nodes2, rels2), g)
+    conforms, report = validate(g)
+    assert conforms, report
