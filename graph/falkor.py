@@ -89,11 +89,14 @@ class FalkorBackend:
         for statement, key in zip(cypher.falkordb_index_statements(), _index_keys()):
             if key not in indexed:
                 self.run_write(statement)
-        constrained = {
-            row["label"]
+        rows = [
+            row
             for row in self.run_read(cypher.FALKORDB_CONSTRAINTS)
             if row["type"] == "UNIQUE" and row["properties"] == ["uri"]
-        }
+        ]
+        if failed := sorted(row["label"] for row in rows if row["status"] == "FAILED"):
+            raise RuntimeError(f"unique uri constraint FAILED (duplicate uris?) for {', '.join(failed)}")
+        constrained = {row["label"] for row in rows}
         for command in cypher.falkordb_constraint_commands(self.graph_name):
             if command[5] not in constrained:
                 self._write_db.execute_command(*command)

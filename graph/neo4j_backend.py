@@ -1,6 +1,8 @@
 """Neo4j backend over the official driver (6.x), same Cypher as FalkorDB.
 
-Reads run in ``execute_read`` with a per-query timeout; a document is one
+Reads run in ``execute_read``, with the timeout set by ``neo4j.unit_of_work``
+(``neo4j.Query(text, timeout=...)`` is only accepted by ``session.run``: a
+managed transaction's ``tx.run`` raises TypeError for it).  A document is one
 ``execute_write`` transaction (hash check, endpoint check and the write query),
 so it lands whole or not at all.  Schema: uniqueness constraints on ``uri``.
 """
@@ -52,12 +54,14 @@ class Neo4jBackend:
 
     def run_read(self, query: str, params: Params | None = None) -> list[dict[str, Any]]:
         check_read_query(query)
+        work = neo4j.unit_of_work(timeout=self.read_timeout)(_rows)
         with self._session() as session:
-            return session.execute_read(_rows, neo4j.Query(query, timeout=self.read_timeout), dict(params or {}))
+            return session.execute_read(work, query, dict(params or {}))
 
     def run_write(self, query: str, params: Params | None = None) -> dict[str, int]:
+        work = neo4j.unit_of_work(timeout=self.write_timeout)(_summary)
         with self._session() as session:
-            return session.execute_write(_summary, neo4j.Query(query, timeout=self.write_timeout), dict(params or {}))
+            return session.execute_write(work, query, dict(params or {}))
 
     # -- schema
 
@@ -74,27 +78,27 @@ class Neo4jBackend:
 
     def write_document(self, doc: DocumentGraph) -> WriteResult:
         query, params = cypher.document_write(doc, self.dialect)
+        work = neo4j.unit_of_work(timeout=self.write_timeout)(self._write_tx)
         with self._session() as session:
             try:
-                return session.execute_write(self._write_tx, doc, query, params)
+                return session.execute_write(work, doc, query, params)
             except neo4j.exceptions.Neo4jError as exc:
                 raise WriteError(f"{doc.document_uri}: {exc}") from exc
 
     def _write_tx(
         self, tx: neo4j.ManagedTransaction, doc: DocumentGraph, query: str, params: dict[str, Any]
     ) -> WriteResult:
-        hash_query = neo4j.Query(cypher.DOCUMENT_HASH, timeout=self.read_timeout)
-        rows = _rows(tx, hash_query, {"document_uri": doc.document_uri, "source_file": doc.source_file})
+        rows = _rows(tx, cypher.DOCUMENT_HASH, {"document_uri": doc.document_uri, "source_file": doc.source_file})
         if stored_hash(rows, doc.document_uri) == doc.content_hash:
             return WriteResult(doc.document_uri, skipped=True)
         missing = {}
         for label, uris in cypher.external_endpoints(doc).items():
-            found = {r["uri"] for r in _rows(tx, neo4j.Query(cypher.find_nodes_query(label)), {"uris": uris})}
+            found = {r["uri"] for r in _rows(tx, cypher.find_nodes_query(label), {"uris": uris})}
             if absent := [u for u in uris if u not in found]:
                 missing[label] = absent
         if missing:
             raise ValueError(missing_message(missing, doc.document_uri))
-        summary = _summary(tx, neo4j.Query(query, timeout=self.write_timeout), params)
+        summary = _summary(tx, query, params)
         return WriteResult(doc.document_uri, skipped=False, **summary)
 
     def counts(self) -> dict[str, dict[str, int]]:
@@ -108,11 +112,11 @@ class Neo4jBackend:
         self._driver.close()
 
 
-def _rows(tx: neo4j.ManagedTransaction, query: neo4j.Query, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _rows(tx: neo4j.ManagedTransaction, query: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [{k: plain(v) for k, v in record.items()} for record in tx.run(query, params)]
 
 
-def _summary(tx: neo4j.ManagedTransaction, query: neo4j.Query, params: Mapping[str, Any]) -> dict[str, int]:
+def _summary(tx: neo4j.ManagedTransaction, query: str, params: Mapping[str, Any]) -> dict[str, int]:
     counters = tx.run(query, params).consume().counters
     return {key: int(getattr(counters, key)) for key in SUMMARY_KEYS}
 

@@ -376,7 +376,7 @@ def validate(g: Graph, *, inference: str = "none") -> tuple[bool, str]:
         abort_on_first=False,
         allow_warnings=False,
         meta_shacl=False,
-        advanced=False,
+        advanced=True,  # the SPARQL targets of the shortcut checks (shapes.ttl)
         inplace=False,
     )
     return bool(conforms), str(text)

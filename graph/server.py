@@ -123,44 +123,53 @@ class EmbeddedFalkor:
     # -- start and stop
 
     def start(self) -> EmbeddedFalkor:
-        """Reuse the server answering on the socket, or start one and wait for it."""
+        """Reuse the server of this directory, or start one; wait until it answers.
+
+        A server whose process is alive but does not answer yet (loading its
+        AOF) is waited for, never doubled: two servers on one AOF would
+        corrupt it.
+        """
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with self._lock():
-            if self.is_running():
-                self._check_module()
-                return self
-            self._spawn()
-            self.started = True
+            if not self.is_running() and not self._owns(self.pid()):
+                self._spawn()
+                self.started = True
             try:
                 self._wait_ready()
                 self._check_module()
             except ServerError:
-                self._kill_started()
+                if self.started:
+                    self._kill_started()
                 raise
         return self
 
     def stop(self, timeout: float = 30.0) -> None:
         """SHUTDOWN (the AOF is flushed), or SIGTERM; wait until the process is gone."""
         pid = self.pid()
-        if self.is_running():
-            conn = self.connection(socket_timeout=timeout)
-            try:
-                conn.shutdown()
-            except redis.RedisError:
-                if pid and _is_redis(pid):
-                    os.kill(pid, signal.SIGTERM)
-            finally:
-                conn.close()
+        if not self._shutdown(timeout) and self._owns(pid):
+            os.kill(pid, signal.SIGTERM)  # redis shuts down cleanly on SIGTERM too
         deadline = time.monotonic() + timeout
-        while (pid and _alive(pid) and _is_redis(pid)) or self.is_running():
+        while self._owns(pid) or self.is_running():
             if time.monotonic() > deadline:
                 raise ServerError(f"server {pid} did not stop in {timeout}s\n{self.log_tail()}")
             time.sleep(0.05)
         self.started = False
 
+    def _shutdown(self, timeout: float) -> bool:
+        if not self.is_running():
+            return False
+        conn = self.connection(socket_timeout=timeout)
+        try:
+            conn.shutdown()  # redis-py treats the dropped connection as success
+            return True
+        except redis.RedisError:
+            return False
+        finally:
+            conn.close()
+
     def _kill_started(self) -> None:
         pid = self.pid()
-        if pid and _alive(pid) and _is_redis(pid):
+        if self._owns(pid):
             os.kill(pid, signal.SIGTERM)
         self.started = False
 
@@ -212,6 +221,16 @@ class EmbeddedFalkor:
                 )
             time.sleep(0.05)
 
+    def _owns(self, pid: int | None) -> bool:
+        """``pid`` is a live redis-server on this socket (redis puts it in its process title)."""
+        if not pid or not _alive(pid):
+            return False
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            return False
+        return b"redis-server" in cmdline and os.fsencode(self.socket_path) in cmdline
+
     def _check_module(self) -> None:
         conn = self.connection()
         try:
@@ -246,11 +265,3 @@ def _alive(pid: int) -> bool:
     except (OSError, IndexError):
         return True
     return state != "Z"
-
-
-def _is_redis(pid: int) -> bool:
-    """Guard before a signal: the pid still belongs to a redis-server."""
-    try:
-        return b"redis-server" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return False

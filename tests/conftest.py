@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from graph.falkor import FalkorBackend  # noqa: E402
-from graph.server import EmbeddedFalkor  # noqa: E402
+from graph.falkor import FalkorBackend
+from graph.server import EmbeddedFalkor
 
 
 @pytest.fixture(scope="session")

@@ -334,11 +334,21 @@ def test_broken_graphs_name_their_focus_node(change, focus: str, words: str) -> 
     assert focus in report and words in report, report
 
 
-def test_qualified_node_needs_its_shortcut() -> None:
+@pytest.mark.parametrize(
+    ("shortcut", "qualified"),
+    [
+        ((M1, RKG.ledBy, AG2), "#led-by-"),
+        ((M1, RKG.pilotedIn, ZONE), "#piloted-in-"),
+        ((M1, RKG.promotedTo, SCOPE), "#promoted-to-"),
+    ],
+)
+def test_qualified_node_needs_its_shortcut(shortcut: tuple, qualified: str) -> None:
     g = to_rdf(*small_graph())
-    g.remove((URIRef(M1), RKG.ledBy, URIRef(AG2)))
+    s, p, o = shortcut
+    g.remove((URIRef(s), p, URIRef(o)))
     conforms, report = validate(g)
     assert not conforms and "shortcut" in report
+    assert f"Focus Node: <{M1}{qualified}" in report
 
 
 def test_a_node_with_two_classes_of_ours_does_not_conform() -> None:
