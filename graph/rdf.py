@@ -295,7 +295,9 @@ def from_rdf(g: Graph) -> tuple[list[NodeDict], list[RelDict]]:
     """The nodes and relationships of an RDF graph, sorted (inverse of :func:`to_rdf`).
 
     Nodes are the IRIs typed with a class of ours; triples of properties that
-    are not in ``ontology.schema`` are ignored (vocabulary notes, schemes).
+    are not in ``ontology.schema`` are ignored (vocabulary notes, schemes), and
+    so is a triple of a relationship property unless one end is a node and each
+    typed end has the relationship's label.
     """
     labels_of: dict[URIRef, set[str]] = {}
     for cls, label in _CLASS_TO_LABEL.items():
@@ -322,6 +324,12 @@ def from_rdf(g: Graph) -> tuple[list[NodeDict], list[RelDict]]:
         # untyped endpoint (a node outside this graph) is taken as it is.
         return isinstance(term, URIRef) and (term not in labels_of or label in labels_of[term])
 
+    def is_rel(s: RDFNode, o: RDFNode, rt: Any) -> bool:
+        # Both ends fit, and at least one is a node of this graph: a triple
+        # between two foreign terms (skos:broader between vocabulary concepts)
+        # is not a relationship of ours.
+        return fits(s, rt.start) and fits(o, rt.end) and (s in labels_of or o in labels_of)
+
     rels: list[RelDict] = []
     qualified: set[tuple[str, URIRef, URIRef]] = set()
     for rel_type, rt in REL_TYPES.items():
@@ -334,7 +342,7 @@ def from_rdf(g: Graph) -> tuple[list[NodeDict], list[RelDict]]:
             if len(starts) != 1 or len(ends) != 1:
                 continue  # not a qualified edge we wrote: ignore
             s, o = starts[0], ends[0]
-            if not (fits(s, rt.start) and fits(o, rt.end)):
+            if not is_rel(s, o, rt):
                 continue
             edge_lits: dict[str, list[Literal]] = {}
             for p, lit in g.predicate_objects(q):
@@ -345,7 +353,7 @@ def from_rdf(g: Graph) -> tuple[list[NodeDict], list[RelDict]]:
             rels.append({"type": rel_type, "start": str(s), "end": str(o), "props": props})
             qualified.add((rel_type, s, o))
         for s, o in g.subject_objects(rt.iri):
-            if (rel_type, s, o) in qualified or not (fits(s, rt.start) and fits(o, rt.end)):
+            if (rel_type, s, o) in qualified or not is_rel(s, o, rt):
                 continue
             rels.append({"type": rel_type, "start": str(s), "end": str(o), "props": {}})
     rels.sort(key=lambda r: (r["type"], r["start"], r["end"], repr(sorted(r["props"].items()))))

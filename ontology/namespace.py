@@ -108,4 +108,13 @@ class RKG(DefinedNamespace):
     rank: URIRef  # Order within a role; 0 is primary.
     evidenceSource: URIRef  # Where the evidence for a piloting came from.
 
+    # Properties of the controlled vocabulary (ontology/vocabulary.ttl)
+    within: URIRef  # The place a place, zone or named agency lies within.
+    governmentName: URIRef  # The people's government of a place.
+    validFrom: URIRef  # The date a pilot zone came into being.
+    validUntil: URIRef  # The date a pilot zone was superseded.
+    scopeLevel: URIRef  # The level of place a scope type binds to.
+    matchInCity: URIRef  # The city where a short agency label matches.
+    function: URIRef  # The function id of an agency body name.
+
     _NS = Namespace("https://w3id.org/reformkg/ontology#")

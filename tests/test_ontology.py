@@ -464,3 +464,14 @@ def test_issuer_and_other_edges_with_properties_round_trip() -> None:
     assert isomorphic(to_rdf(nodes2, rels2), g)
     conforms, report = validate(g)
     assert conforms, report
+
+
+def test_vocabulary_terms_are_declared_and_merging_it_changes_nothing() -> None:
+    vocabulary = Graph().parse(Path(__file__).parents[1] / "ontology" / "vocabulary.ttl", format="turtle")
+    undeclared = rkg_terms(vocabulary) - {URIRef(t) for t in dir(RKG)}
+    assert not undeclared, f"declare in ontology/reformkg.ttl and ontology/namespace.py: {sorted(undeclared)}"
+    g = to_rdf(*small_graph())
+    merged = g + vocabulary
+    assert from_rdf(merged)[1] == from_rdf(g)[1]  # skos:broader between scope types is not a BROADER
+    conforms, report = validate(merged)
+    assert conforms, report
