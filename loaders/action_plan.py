@@ -34,11 +34,9 @@ def parse(norm: str, orig: str, lines: list[Line], meta: Meta, source: str) -> P
     if not items:
         raise ParseError(source, 1, "no numbered item with a lead clause (…牵头) found")
     group: Category | None = None
-    section: str | None = None
     for i, ln in enumerate(lines):
         text = ln.text
-        if m := HEADING.match(text):
-            section = m.group(1)
+        if HEADING.match(text):
             continue
         if i < items[0]:
             # Goals stated before the first item (发展目标) belong to the plan.
@@ -46,10 +44,8 @@ def parse(norm: str, orig: str, lines: list[Line], meta: Meta, source: str) -> P
         if (m := SUBHEADING.match(text)) and i < items[-1] and not is_item_line(text):
             nxt = next((j for j in items if j > i), None)
             between = [k for k in range(i + 1, nxt or i + 1) if SUBHEADING.match(lines[k].text)]
-            if nxt is not None and not between:
-                group = heading(m.group(1), m.group(2), orig[ln.start:ln.end].strip().split(")", 1)[-1],
-                                sub=True, parent_seq=None)
-                group = Category(group.seq, group.label, group.label_orig, None, None)
+            if nxt is not None and not between:  # a group heading directly above its items
+                group = heading(m.group(1), m.group(2), orig[ln.start:ln.end].strip().split(")", 1)[-1], sub=True)
                 out.categories.append(group)
             continue
         if not (m := ITEM.match(text)):
@@ -83,6 +79,5 @@ def parse(norm: str, orig: str, lines: list[Line], meta: Meta, source: str) -> P
             body_orig=squash(b_orig), span=Span(s, e), category=group, agencies=tuple(lead + part),
             zones=zones, zones_from_text=from_text,
             targets=tuple(find_targets(norm, orig, s + content_start, s + par[0]))))
-    del section
     out.check_sequence(source)
     return out

@@ -14,7 +14,7 @@ from ontology.vocab import vocabulary
 from reformkg.model import Agency
 
 _DOC_NUMBER = re.compile(rf"^\s*([{CJK}]{{1,8}})\s*[〔\[(［【]\s*(\d{{4}})\s*[〕\])］】]\s*(\d+)\s*号\s*$")
-_NOTICE_TITLE = re.compile(rf"^\s*(.{{2,40}}?)关于.+的(?:通知|意见|决定|批复|函)\s*$")
+_NOTICE_TITLE = re.compile(r"^\s*(.{2,40}?)关于.+的(?:通知|意见|决定|批复|函)\s*$")
 _DATE_LINE = re.compile(r"^\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
 _PUBLISHED = re.compile(r"(?:发布时间|发布日期|时间)\s*[:：]\s*(\d{4}-\d{2}-\d{2})")
 _BATCH = re.compile(r"第\s*([一二三四五六七八九十\d]+)\s*批")
