@@ -55,8 +55,6 @@ def _title(lines: list[Line]) -> tuple[str, tuple[int, int], str | None]:
                 break
             continue
         if not text or text == "附件":
-            if block and not text:
-                continue
             continue
         block.append(ln)
         if len(block) >= 4:
