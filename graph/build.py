@@ -14,6 +14,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from urllib.parse import quote
 
 from graph.payload import DocumentGraph, Node, Rel
@@ -29,6 +30,12 @@ _ROLE_REL = {Role.LEAD: "LED_BY", Role.PARTICIPANT: "PARTICIPANT", Role.SUPPORT:
 def segment(text: str) -> str:
     """One IRI path segment: non-ASCII kept, unsafe ASCII percent-encoded."""
     return "".join(ch if ord(ch) > 127 and not ch.isspace() else quote(ch, safe="-._~") for ch in text)
+
+
+@cache
+def _parent(name: str) -> Agency | None:
+    """The parent organ named by an agency (a government or a known agency)."""
+    return resolve_unit(name, Context())
 
 
 def document_key(doc: Document) -> str:
@@ -82,8 +89,7 @@ class _Builder:
                         aliases=sorted({printed} - {None, a.name}) if printed else [])
         self.rel("AGENCY_JURISDICTION", uri, self.place(a.jurisdiction))
         if a.parent and a.parent != a.name:
-            parent = resolve_unit(a.parent, Context())
-            if parent is not None:
+            if (parent := _parent(a.parent)) is not None:
                 self.rel("SUB_ORGANIZATION_OF", uri, self.agency(parent))
         return uri
 
