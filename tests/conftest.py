@@ -25,3 +25,18 @@ def falkor(falkor_server: EmbeddedFalkor) -> Iterator[FalkorBackend]:
     yield backend
     backend.delete_graph()
     backend.close()
+
+
+@pytest.fixture(scope="session")
+def seed_graph(falkor_server: EmbeddedFalkor) -> Iterator[FalkorBackend]:
+    """The bundled corpus loaded once (lineage links included), shared read-only by the tests."""
+    from reformkg.load import Loader, bundled_corpus
+    from reformkg.settings import Settings
+
+    backend = FalkorBackend(falkor_server.socket_path, "seed", server=falkor_server)
+    backend.delete_graph()
+    backend.ensure_schema()
+    report = Loader(backend, Settings()).load(bundled_corpus())
+    assert not report.errors, report.errors
+    yield backend
+    backend.close()
