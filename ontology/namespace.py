@@ -69,6 +69,9 @@ class RKG(DefinedNamespace):
     fromZone: URIRef  # The pilot zone whose experience a promotion promotes.
     announcedIn: URIRef  # The document that announced a promotion.
     derivedFrom: URIRef  # A measure of another document this measure derives from.
+    relatedMeasure: URIRef  # A measure of another document on the same reform idea, order unknown.
+    succeededBy: URIRef  # The agency that took over this agency's duties in a reform.
+    zoneSucceededBy: URIRef  # The pilot zone that took over this zone.
     qualifiedPiloting: URIRef  # Links a measure to a qualified rkg:Piloting.
     pilotZone: URIRef  # The zone of a qualified rkg:Piloting.
 
@@ -97,6 +100,10 @@ class RKG(DefinedNamespace):
     isGovernment: URIRef  # Whether an agency is a people's government itself.
     scopeType: URIRef  # The kind of replication scope.
     batchNumber: URIRef  # The number of a batch.
+    linkMethod: URIRef  # The method (and version) that found a lineage link.
+    similarityScore: URIRef  # The similarity score of a lineage link.
+    evidenceTerm: URIRef  # A term shared by the two measures of a lineage link.
+    reformName: URIRef  # The institutional reform of an agency succession.
     metric: URIRef  # What a target measures.
     value: URIRef  # The target value.
     unit: URIRef  # The unit of the target value.

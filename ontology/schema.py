@@ -97,6 +97,11 @@ REL_TYPES: dict[str, RelType] = {
         RelType("SCOPE_JURISDICTION", RKG.scopeJurisdiction, "ReplicationScope", "Place"),
         RelType("ZONE_WITHIN", GEO.sfWithin, "PilotZone", "Place"),
         RelType("PLACE_WITHIN", SCHEMA.containedInPlace, "Place", "Place"),
+        # Lineage, derived across documents by graph/lineage.py (not owned by any document)
+        RelType("DERIVED_FROM", RKG.derivedFrom, "Measure", "Measure"),
+        RelType("RELATED_TO", RKG.relatedMeasure, "Measure", "Measure"),
+        RelType("SUCCEEDED_BY", RKG.succeededBy, "Agency", "Agency"),
+        RelType("ZONE_SUCCEEDED_BY", RKG.zoneSucceededBy, "PilotZone", "PilotZone"),
     )
 }
 
@@ -156,5 +161,9 @@ EDGE_PROPS: dict[str, Prop] = {
         Prop("source", RKG.evidenceSource, "string"),
         Prop("date", PROV.atTime, "date"),
         Prop("batch", RKG.batchNumber, "integer"),
+        Prop("method", RKG.linkMethod, "string"),
+        Prop("score", RKG.similarityScore, "decimal"),
+        Prop("evidence", RKG.evidenceTerm, "strings"),
+        Prop("reform", RKG.reformName, "string"),
     )
 }

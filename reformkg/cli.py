@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from reformkg import exports
+from reformkg import exports, output
 from reformkg.load import Loader, bundled_corpus, expand_paths
 from reformkg.settings import get_settings, open_graph
 
@@ -51,6 +51,53 @@ def stats() -> None:
         typer.echo(f"{section}:")
         for name, n in sorted(counts.get(section, {}).items()):
             typer.echo(f"  {name:24} {n:>8}")
+
+
+def _parse_params(pairs: list[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"{pair!r}: use key=value", param_hint="-p")
+        params[key.strip()] = value
+    return params
+
+
+@app.command()
+def query(name: Annotated[str, typer.Argument(help="a query of the catalogue (see `reformkg queries`)")],
+          param: Annotated[list[str] | None, typer.Option("--param", "-p", help="key=value, repeatable")] = None,
+          fmt: Annotated[str, typer.Option("--format", help="json, table or csv")] = "table") -> None:
+    """Run a named query of the catalogue, e.g. `reformkg query pilots-promoted -p zone=前海蛇口 -p scope=全市`."""
+    from queries import registry
+
+    if fmt not in ("json", "table", "csv"):
+        raise typer.BadParameter("use json, table or csv", param_hint="--format")
+    params = _parse_params(param or [])
+    store = open_graph()
+    try:
+        rows = registry.run(store, name, params)
+    except registry.QueryError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
+    finally:
+        store.close()
+    output.write_rows(rows, fmt, sys.stdout)
+
+
+@app.command("queries")
+def list_queries() -> None:
+    """The query catalogue: names, parameters and descriptions."""
+    from queries import registry
+
+    for q in registry.catalogue().values():
+        typer.secho(q.name, bold=True)
+        typer.echo(f"  {q.description}")
+        for p in q.params:
+            kind = "|".join(p.choices) if p.type == "enum" else p.type
+            default = "required" if p.required else f"default {p.default!r}"
+            typer.echo(f"  -p {p.name}=<{kind}>  ({default}) {p.description}")
+        if q.example:
+            typer.echo("  example: reformkg query " + q.name + "".join(f" -p {k}={v}" for k, v in q.example.items()))
 
 
 @export_app.command("measures")

@@ -1,0 +1,186 @@
+"""Lineage links between measures of different documents: the same reform idea
+announced, replicated or continued elsewhere.
+
+Pure: no database.  The method (see docs/linking.md for how it was tuned):
+
+1. Each measure is a bag of informative words (:func:`loaders.terms.terms` over
+   its Simplified title and body; title words count ``TITLE_WEIGHT`` times when
+   the title is not simply the body, as in the task tables).
+2. Weights are TF-IDF over the measures passed in: ``(1 + ln tf) * idf`` with
+   ``idf = ln((1 + n) / (1 + df)) + 1``, each vector scaled to unit length, so
+   policy boilerplate that survived the stop list weighs little.
+3. Candidates come from an inverted index, never from all pairs: for each
+   measure, the measures of *other* documents sharing one of its terms are
+   scored by the shared weight of those terms, skipping terms whose document
+   frequency is above a cap (:func:`df_cap`); the ``top_k`` best are kept.
+4. Each candidate pair gets its exact cosine over all terms; pairs at or above
+   the threshold become links, with the shared terms that weigh most as evidence.
+5. Direction comes from the documents' dates (:func:`orient`), never guessed.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+METHOD = "tfidf-cosine-jieba/1"
+
+# Chosen on the labelled sample tests/data/linking_sample.tsv: the lowest
+# threshold at which the links emitted on the bundled corpus have a precision
+# of at least 0.9 (see the table in docs/linking.md).
+THRESHOLD = 0.30
+
+TOP_K = 10  # candidates kept per measure
+TITLE_WEIGHT = 2  # a title word counts this many times (titles name the reform)
+EVIDENCE_TERMS = 8
+DF_CAP_RATIO = 0.05  # a term in more than 5% of the measures ...
+DF_CAP_FLOOR = 10  # ... (and in more than 10) does not propose candidates
+DF_CAP_CEILING = 1000  # ... nor does any term in more than 1000 measures
+
+Vector = dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureText:
+    """What the linker needs of a measure: its text and its document's date."""
+
+    uri: str
+    document_uri: str
+    title: str  # Simplified
+    body: str  # Simplified
+    when: date | None = None  # the document's issued date, else its published date
+    year: int | None = None  # the document's year
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A lineage link: ``older`` to ``newer`` when ``directed``, else an unordered pair."""
+
+    older: str  # measure uri (undirected: the lexicographically smaller uri)
+    newer: str
+    score: float  # cosine similarity, rounded to 4 places
+    evidence: tuple[str, ...]  # shared terms, most informative first
+    directed: bool
+    method: str
+
+
+def measure_terms(m: MeasureText, tokenize: Callable[[str], list[str]] | None = None) -> Counter[str]:
+    """Term frequencies of a measure, title words counted ``TITLE_WEIGHT`` times."""
+    if tokenize is None:
+        from loaders.terms import terms as tokenize
+    title, body = m.title.strip(), m.body.strip()
+    counts = Counter(tokenize(body))
+    if title and title != body and not body.startswith(title):
+        for word in tokenize(title):
+            counts[word] += TITLE_WEIGHT
+    return counts
+
+
+def tfidf(bags: Sequence[Counter[str]]) -> tuple[list[Vector], Counter[str]]:
+    """Unit-length TF-IDF vectors of the bags, and each term's document frequency."""
+    df: Counter[str] = Counter()
+    for bag in bags:
+        df.update(bag.keys())
+    n = len(bags)
+    idf = {t: math.log((1 + n) / (1 + d)) + 1.0 for t, d in df.items()}
+    vectors = []
+    for bag in bags:
+        v = {t: (1.0 + math.log(tf)) * idf[t] for t, tf in bag.items()}
+        norm = math.sqrt(sum(w * w for w in v.values())) or 1.0
+        vectors.append({t: w / norm for t, w in v.items()})
+    return vectors, df
+
+
+def df_cap(n: int) -> int:
+    """The highest document frequency of a term that may propose candidates among ``n`` measures."""
+    return min(DF_CAP_CEILING, max(DF_CAP_FLOOR, math.ceil(DF_CAP_RATIO * n)))
+
+
+def candidate_pairs(vectors: Sequence[Vector], groups: Sequence[str], df: Counter[str], *,
+                    top_k: int = TOP_K, cap: int | None = None) -> list[tuple[int, int]]:
+    """Index pairs ``(i, j)``, ``i < j``, worth scoring: for each measure, the ``top_k``
+    measures of other groups (documents) with the most shared weight over terms
+    of document frequency at most ``cap``.  Sorted; never all pairs."""
+    cap = df_cap(len(vectors)) if cap is None else cap
+    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for i, v in enumerate(vectors):
+        for t, w in v.items():
+            if df[t] <= cap:
+                postings[t].append((i, w))
+    pairs: set[tuple[int, int]] = set()
+    for i, v in enumerate(vectors):
+        acc: dict[int, float] = defaultdict(float)
+        for t, w in v.items():
+            for j, wj in postings.get(t, ()):
+                acc[j] += w * wj
+        own = groups[i]
+        best = heapq.nsmallest(top_k, ((-s, j) for j, s in acc.items() if groups[j] != own))
+        pairs.update((min(i, j), max(i, j)) for _, j in best)
+    return sorted(pairs)
+
+
+def cosine(a: Vector, b: Vector) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b[t] for t, w in a.items() if t in b)
+
+
+def evidence(a: Vector, b: Vector, limit: int = EVIDENCE_TERMS) -> tuple[str, ...]:
+    """Shared terms by their share of the cosine, largest first (ties: by term)."""
+    shared = sorted((-(w * b[t]), t) for t, w in a.items() if t in b)
+    return tuple(t for _, t in shared[:limit])
+
+
+def orient(a: MeasureText, b: MeasureText) -> tuple[MeasureText, MeasureText, bool]:
+    """(older, newer, directed).  Directed when both dates are known and differ, or
+    else both years are known and differ; otherwise (same day, same year without
+    both dates, an undated side) undirected, ordered by uri."""
+    if a.when is not None and b.when is not None:
+        if a.when != b.when:
+            return (a, b, True) if a.when < b.when else (b, a, True)
+    elif a.year is not None and b.year is not None and a.year != b.year:
+        return (a, b, True) if a.year < b.year else (b, a, True)
+    return (a, b, False) if a.uri <= b.uri else (b, a, False)
+
+
+def find_links(measures: Sequence[MeasureText], *, threshold: float = THRESHOLD, top_k: int = TOP_K,
+               tokenize: Callable[[str], list[str]] | None = None) -> list[Link]:
+    """Links between measures of different documents scoring at least ``threshold``,
+    strongest first (ties: by uris).  ``tokenize`` defaults to :func:`loaders.terms.terms`."""
+    bags = [measure_terms(m, tokenize) for m in measures]
+    return links_from_bags(measures, bags, threshold=threshold, top_k=top_k)
+
+
+def links_from_bags(measures: Sequence[MeasureText], bags: Sequence[Counter[str]], *,
+                    threshold: float = THRESHOLD, top_k: int = TOP_K) -> list[Link]:
+    """:func:`find_links` on measures already turned into term bags."""
+    vectors, df = tfidf(bags)
+    links = []
+    for i, j in candidate_pairs(vectors, [m.document_uri for m in measures], df, top_k=top_k):
+        score = round(cosine(vectors[i], vectors[j]), 4)
+        if score >= threshold:
+            older, newer, directed = orient(measures[i], measures[j])
+            links.append(Link(older.uri, newer.uri, score, evidence(vectors[i], vectors[j]), directed, METHOD))
+    links.sort(key=lambda link: (-link.score, link.older, link.newer))
+    return links
+
+
+def seed_measure_texts(base: str = "https://w3id.org/reformkg/id/") -> list[MeasureText]:
+    """The measures of the bundled corpus, with the IRIs ``graph.build.build`` gives them."""
+    from graph.build import build
+    from loaders.parse import parse_file
+    from reformkg.load import bundled_corpus
+
+    out = []
+    for path in bundled_corpus():
+        g = build(parse_file(path), base)
+        doc = next(n for n in g.nodes if n.label == "PolicyDocument")
+        day = doc.props.get("issued") or doc.props.get("published")
+        when = date.fromisoformat(day) if day else None
+        out += [MeasureText(n.uri, doc.uri, n.props.get("title", ""), n.props.get("body", ""), when,
+                            doc.props.get("year")) for n in g.nodes if n.label == "Measure"]
+    return sorted(out, key=lambda m: m.uri)
