@@ -32,6 +32,11 @@ def segment(text: str) -> str:
     return "".join(ch if ord(ch) > 127 and not ch.isspace() else quote(ch, safe="-._~") for ch in text)
 
 
+def node_iri(base: str, label: str, *parts: str) -> str:
+    """The IRI of a node: ``{base}{label path}/{part}/...``."""
+    return base + NODE_LABELS[label].path + "/" + "/".join(segment(p) for p in parts)
+
+
 @cache
 def _parent(name: str) -> Agency | None:
     """The parent organ named by an agency (a government or a known agency)."""
@@ -52,7 +57,7 @@ class _Builder:
     rels: dict[tuple, Rel] = field(default_factory=dict)
 
     def iri(self, label: str, *parts: str) -> str:
-        return self.base + NODE_LABELS[label].path + "/" + "/".join(segment(p) for p in parts)
+        return node_iri(self.base, label, *parts)
 
     def node(self, label: str, uri: str, owned: bool = False, **props) -> str:
         clean = {k: v for k, v in props.items() if v is not None and v != ()}

@@ -20,7 +20,7 @@ send a ``datetime.date`` parameter at all.)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -139,6 +139,13 @@ def _node_row(node: Node, doc: DocumentGraph) -> dict[str, Any]:
     return {"uri": node.uri, "props": values, "dates": dates, "lists": lists}
 
 
+def _shared_row(node: Node) -> dict[str, Any]:
+    values, dates = split_props(node.props, NODE_DATE_PROPS)
+    values["uri"] = node.uri
+    lists = {name: values.pop(name, []) for name in UNION_PROPS}
+    return {"uri": node.uri, "props": values, "dates": dates, "lists": lists}
+
+
 def _rel_row(rel: Rel) -> dict[str, Any]:
     values, dates = split_props(rel.props, EDGE_DATE_PROPS)
     return {"start": rel.start, "end": rel.end, "props": values, "dates": dates}
@@ -213,6 +220,36 @@ def document_write(doc: DocumentGraph, dialect: Dialect = "falkordb") -> tuple[s
     """(query text, parameters) for one document."""
     params = write_params(doc)
     return write_query(payload_shape(doc), dialect), params
+
+
+# Relationships derived across documents (graph/lineage.py), replaced as a whole.
+DERIVED_REL_TYPES: tuple[str, ...] = ("DERIVED_FROM", "RELATED_TO", "SUCCEEDED_BY", "ZONE_SUCCEEDED_BY")
+
+
+def derived_write(nodes: Sequence[Node], rels: Sequence[Rel], dialect: Dialect = "falkordb") -> tuple[str, dict[str, Any]]:
+    """(query, parameters) that replace every derived relationship in one atomic write.
+
+    All relationships of ``DERIVED_REL_TYPES`` are deleted, ``nodes`` (shared
+    nodes the derivation adds, e.g. a successor agency no document names) are
+    merged, then ``rels`` are merged.  The ends of ``rels`` must exist or be
+    among ``nodes``.
+    """
+    _dialect(dialect)
+    for rel in rels:
+        _rel_type(rel.type)
+    params: dict[str, Any] = {}
+    for node in nodes:
+        if node.owned:
+            raise ValueError(f"derived node {node.uri} cannot be owned by a document")
+        params.setdefault(shared_param(node.label), []).append(_shared_row(node))
+    for rel in rels:
+        params.setdefault(rel_param(rel.type), []).append(_rel_row(rel))
+    labels = [label for label in NODE_LABELS if shared_param(label) in params]
+    types = [t for t in REL_TYPES if rel_param(t) in params]
+    segments = [f"OPTIONAL MATCH ()-[r:{_rel_type(t)}]->()\nDELETE r" for t in DERIVED_REL_TYPES]
+    segments += [_merge_shared(label) for label in labels]
+    segments += [_merge_rel(t) for t in types]
+    return f"\n{CHAIN}\n".join(segments) + "\nRETURN count(*) AS done", params
 
 
 def _delete_old_version() -> str:
@@ -290,6 +327,21 @@ DOCUMENT_HASH = (
     "WHERE d.uri = $document_uri OR d.source_file = $source_file\n"
     "RETURN d.uri AS uri, d.content_hash AS content_hash"
 )
+
+# Reads of the lineage derivation (graph/lineage.py).
+LINEAGE_MEASURES = (
+    "MATCH (m:Measure)-[:PART_OF]->(d:PolicyDocument)\n"
+    "RETURN m.uri AS uri, d.uri AS document_uri, m.title AS title, m.body AS body,\n"
+    "       coalesce(d.issued, d.published) AS issued, d.year AS year\n"
+    "ORDER BY uri"
+)
+LINEAGE_AGENCIES = (
+    "MATCH (a:Agency)\n"
+    "OPTIONAL MATCH (a)-[:AGENCY_JURISDICTION]->(p:Place)\n"
+    "RETURN a.uri AS uri, a.name AS name, a.function AS function, a.level AS level, p.zone_id AS place\n"
+    "ORDER BY uri"
+)
+LINEAGE_ZONES = "MATCH (z:PilotZone)\nRETURN z.uri AS uri, z.zone_id AS zone_id\nORDER BY uri"
 
 COUNT_NODES = "MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS count"
 COUNT_RELS = "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS count"

@@ -29,12 +29,19 @@ Mapping:
                                          ``q a rkg:Piloting; rkg:pilotZone end``
   PROMOTED_TO                            ``q a rkg:Promotion; prov:used start;
                                          rkg:toScope end``
-  any other type                         ``q a rdf:Statement; rdf:subject start;
-                                         rdf:predicate p; rdf:object end``
+  DERIVED_FROM                           ``start prov:qualifiedDerivation q``;
+                                         ``q a prov:Derivation; prov:entity end``
+  SUCCEEDED_BY                           ``q a rkg:AgencySuccession;
+                                         org:originalOrganization start;
+                                         org:resultingOrganization end``
+  any other type (RELATED_TO,            ``q a rdf:Statement; rdf:subject start;
+  ZONE_SUCCEEDED_BY, ...)                rdf:predicate p; rdf:object end``
   ====================================  =======================================
 
   plus the edge properties (``rkg:printedAs``, ``rkg:rank``,
-  ``rkg:evidenceSource``, ``prov:atTime``, ``rkg:batchNumber``).  ``q`` is an
+  ``rkg:evidenceSource``, ``prov:atTime``, ``rkg:batchNumber``,
+  ``rkg:linkMethod``, ``rkg:similarityScore``, ``rkg:evidenceTerm``,
+  ``rkg:reformName``).  ``q`` is an
   IRI derived from the edge, not a blank node: ``{start}#{type}-{digest}``
   (``-`` instead of ``#`` if the start IRI has a fragment already), where the
   digest is a SHA-256 of the type, the end IRI and the edge's literals.  So the
@@ -63,7 +70,7 @@ from rdflib.term import Node as RDFNode
 
 from ontology import ontology_graph, shapes_graph
 from ontology.namespace import RKG
-from ontology.schema import EDGE_PROPS, NODE_LABELS, PREFIXES, PROPS, PROV, REL_TYPES, Prop
+from ontology.schema import EDGE_PROPS, NODE_LABELS, ORG, PREFIXES, PROPS, PROV, REL_TYPES, Prop
 
 __all__ = ["LANG", "FORMATS", "to_rdf", "from_rdf", "validate", "serialize", "parse", "payload_to_rdf"]
 
@@ -98,7 +105,17 @@ _QUALIFIED: dict[str, _Qualification] = {
     "ISSUED_BY": _attribution(RKG.IssuerRole),
     "PILOTED_IN": _Qualification(RKG.Piloting, RKG.qualifiedPiloting, True, RKG.pilotZone),
     "PROMOTED_TO": _Qualification(RKG.Promotion, PROV.used, False, RKG.toScope),
+    # PROV-O's own qualification of prov:wasDerivedFrom (rkg:derivedFrom is a sub-property)
+    "DERIVED_FROM": _Qualification(PROV.Derivation, PROV.qualifiedDerivation, True, PROV.entity),
+    # ORG's change event: the agency before is the original, the agency after the resulting one
+    "SUCCEEDED_BY": _Qualification(RKG.AgencySuccession, ORG.originalOrganization, False, ORG.resultingOrganization),
 }
+# Each class above qualifies one type only, or tells its types apart by a marker:
+# from_rdf reads a qualified node back by its class (and marker).
+assert all(
+    sum(q.cls == other.cls and q.marker == other.marker for other in _QUALIFIED.values()) == 1
+    for q in _QUALIFIED.values()
+)
 
 
 def _qualification(rel_type: str) -> _Qualification:

@@ -35,7 +35,8 @@ class RKG(DefinedNamespace):
     Target: URIRef  # A quantitative goal (到2025年…突破8000亿元).
     Place: URIRef  # An administrative area: a province, city or district.
     Promotion: URIRef  # The act of promoting a piloted measure to a scope (复制推广).
-    AgencySuccession: URIRef  # An agency renamed, merged or split (机构改革).
+    AgencySuccession: URIRef  # An agency renamed, merged or split (机构改革); qualified SUCCEEDED_BY.
+    InstitutionalReform: URIRef  # An institutional reform as a rule: functions before -> after (vocabulary).
     Piloting: URIRef  # Qualified PILOTED_IN: a measure piloted in a zone, with its evidence.
     AgencyRole: URIRef  # The role of an agency in a measure or a document.
 
@@ -123,5 +124,9 @@ class RKG(DefinedNamespace):
     scopeLevel: URIRef  # The level of place a scope type binds to.
     matchInCity: URIRef  # The city where a short agency label matches.
     function: URIRef  # The function id of an agency body name.
+    fromFunction: URIRef  # A function id whose bodies an institutional reform replaced.
+    toFunction: URIRef  # The function id of the bodies an institutional reform formed.
+    successorBody: URIRef  # The body name of the agencies an institutional reform formed.
+    reform: URIRef  # The institutional reform an agency succession belongs to.
 
     _NS = Namespace("https://w3id.org/reformkg/ontology#")

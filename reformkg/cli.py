@@ -40,6 +40,33 @@ def load(paths: Annotated[list[Path] | None, typer.Argument(help="files or folde
 
 
 @app.command()
+def link() -> None:
+    """Recompute the lineage across documents (links, successions); `load` does this after writing."""
+    from graph import lineage
+
+    store = open_graph()
+    try:
+        report = lineage.refresh(store, get_settings().base_iri)
+        store.durable()
+    finally:
+        store.close()
+    for note in report.warnings:
+        typer.secho(f"warning: {note}", fg=typer.colors.YELLOW, err=True)
+    typer.echo(report.summary())
+
+
+@app.command()
+def serve(host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+          reload: Annotated[bool, typer.Option(help="restart on code changes (development)")] = False) -> None:
+    """Serve the graph API (and, later, the web page) on the configured graph."""
+    import uvicorn
+
+    typer.echo(f"ReformKG API on http://{host}:{port}/  (OpenAPI: /docs)")
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload)
+
+
+@app.command()
 def stats() -> None:
     """Counts of nodes by label and relationships by type."""
     store = open_graph()

@@ -9,7 +9,9 @@ from importlib import resources
 from pathlib import Path
 
 from graph.backend import GraphBackend, WriteError
+from graph import lineage
 from graph.build import build
+from graph.lineage import LineageReport
 from loaders.errors import ParseError
 from loaders.parse import parse_bytes
 from reformkg.settings import Settings
@@ -37,13 +39,15 @@ class LoadReport:
     warnings: list[str] = field(default_factory=list)
     measures: int = 0
     totals: dict[str, int] = field(default_factory=dict)
+    lineage: LineageReport | None = None
 
     def summary(self) -> str:
         t = self.totals
         return (f"{len(self.written)} documents written, {len(self.unchanged)} unchanged, {len(self.errors)} failed; "
                 f"{self.measures} measures in these documents. Graph: {t.get('PolicyDocument', 0)} documents, "
                 f"{t.get('Measure', 0)} measures, {t.get('Agency', 0)} agencies, {t.get('PilotZone', 0)} zones, "
-                f"{t.get('ReplicationScope', 0)} scopes.")
+                f"{t.get('ReplicationScope', 0)} scopes."
+                + (f"\n{self.lineage.summary()}." if self.lineage else ""))
 
 
 class Loader:
@@ -73,6 +77,13 @@ class Loader:
             report.warnings += doc.warnings
             report.measures += len(doc.measures)
             (report.unchanged if result.skipped else report.written).append(doc.source_file)
+        if report.written:
+            try:
+                report.lineage = lineage.refresh(self.store, self.settings.base_iri)
+            except Exception as exc:  # the documents stay loaded; the derived links are stale
+                report.errors.append(f"lineage not refreshed: {exc}")
+            else:
+                report.warnings += report.lineage.warnings
         if report.written and not self.store.durable():
             report.errors.append("the database did not confirm that the writes are on disk (WAITAOF)")
         report.totals = Counter(self.store.counts().get("nodes", {}))

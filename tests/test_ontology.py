@@ -472,6 +472,273 @@ def test_vocabulary_terms_are_declared_and_merging_it_changes_nothing() -> None:
     assert not undeclared, f"declare in ontology/reformkg.ttl and ontology/namespace.py: {sorted(undeclared)}"
     g = to_rdf(*small_graph())
     merged = g + vocabulary
-    assert from_rdf(merged)[1] == from_rdf(g)[1]  # skos:broader between scope types is not a BROADER
+    # skos:broader between scope types is not a BROADER, and the vocabulary's
+    # successions of named agencies (org:Organizations, not nodes) are no
+    # SUCCEEDED_BY; the one edge it adds is the zone succession, stated with the
+    # graph's own zone IRIs.
+    hengqin = {"type": "ZONE_SUCCEEDED_BY", "start": ID + "zone/hengqin",
+               "end": ID + "zone/hengqin-cooperation-zone", "props": {}}
+    merged_rels = from_rdf(merged)[1]
+    assert hengqin in merged_rels
+    assert [r for r in merged_rels if r != hengqin] == from_rdf(g)[1]
     conforms, report = validate(merged)
     assert conforms, report
+
+
+# ---------------------------------------------------------------- lineage and successions
+
+DOC2 = ID + "document/shenzhen-2019-plan"
+M3 = ID + "measure/shenzhen-2019-plan/3"
+AG_OLD = ID + "agency/shenzhen-industry-commerce"
+HQ = ID + "zone/hengqin"
+HQ_COOP = ID + "zone/hengqin-cooperation-zone"
+MARKET_REFORM = "2018年机构改革:组建市场监督管理部门"
+DERIVED = {"method": "tfidf-cosine/1", "score": 0.82, "evidence": ["电子营业执照", "一照通"]}
+
+
+def lineage_graph() -> tuple[list[dict], list[dict]]:
+    """small_graph plus an older document's measure, a predecessor agency and two zones, with the four new edges."""
+    nodes, rels = small_graph()
+    nodes = [
+        *nodes,
+        {
+            "labels": ["PolicyDocument"],
+            "props": {"uri": DOC2, "title": "深圳市2019年改革方案", "genre": "action_plan",
+                      "source_file": "shenzhen-2019-plan.txt"},
+        },
+        {
+            "labels": ["Measure"],
+            "props": {"uri": M3, "key": "3", "seq": "3", "title": "推广电子营业执照应用",
+                      "source_file": "shenzhen-2019-plan.txt", "span_start": 10, "span_end": 90},
+        },
+        {
+            "labels": ["Agency"],
+            "props": {"uri": AG_OLD, "name": "深圳市工商行政管理局", "level": "city",
+                      "function": "industry-commerce", "is_government": False},
+        },
+        {"labels": ["PilotZone"], "props": {"uri": HQ, "name": "珠海横琴新区片区", "zone_id": "hengqin"}},
+        {"labels": ["PilotZone"], "props": {"uri": HQ_COOP, "name": "横琴粤澳深度合作区",
+                                            "zone_id": "hengqin-cooperation-zone"}},
+    ]
+    rels = [
+        *rels,
+        {"type": "PART_OF", "start": M3, "end": DOC2, "props": {}},
+        {"type": "AGENCY_JURISDICTION", "start": AG_OLD, "end": SZ, "props": {}},
+        {"type": "DERIVED_FROM", "start": M1, "end": M3, "props": dict(DERIVED)},
+        {"type": "RELATED_TO", "start": M2, "end": M3,
+         "props": {"method": "tfidf-cosine/1", "score": 0.64, "evidence": ["一照通"]}},
+        {"type": "SUCCEEDED_BY", "start": AG_OLD, "end": AG,
+         "props": {"date": date(2018, 4, 10), "reform": MARKET_REFORM}},
+        {"type": "ZONE_SUCCEEDED_BY", "start": HQ, "end": HQ_COOP, "props": {"date": date(2021, 9, 17)}},
+    ]
+    return nodes, rels
+
+
+def with_rel_props(rels: list[dict], rel_type: str, props: dict) -> list[dict]:
+    rels = copy.deepcopy(rels)
+    for r in rels:
+        if r["type"] == rel_type:
+            r["props"] = props
+    return rels
+
+
+def test_new_relationships_and_edge_properties_are_declared() -> None:
+    g = ontology_graph()
+    assert (RKG.relatedMeasure, RDF.type, OWL.SymmetricProperty) in g
+    assert (RKG.relatedMeasure, RDFS.subPropertyOf, ELI.related_to) in g
+    assert (RKG.relatedMeasure, RDFS.subPropertyOf, PROV.wasInfluencedBy) not in g  # symmetric: no directed parent
+    dcterms = Namespace("http://purl.org/dc/terms/")
+    for p in (RKG.succeededBy, RKG.zoneSucceededBy):
+        assert (p, RDFS.subPropertyOf, dcterms.isReplacedBy) in g
+    # rkg:succeededBy is the shortcut of ( ^org:originalOrganization org:resultingOrganization )
+    (chain,) = g.objects(RKG.succeededBy, OWL.propertyChainAxiom)
+    first, second = list(g.items(chain))
+    assert g.value(first, OWL.inverseOf) == ORG.originalOrganization and second == ORG.resultingOrganization
+    assert (RKG.similarityScore, RDFS.range, XSD.decimal) in g
+    assert (RKG.InstitutionalReform, RDFS.subClassOf, PROV.Activity) in g
+    assert (RKG.reform, RDFS.domain, RKG.AgencySuccession) in g and (RKG.reform, RDFS.range, RKG.InstitutionalReform) in g
+    for term in (PROV.Derivation, ORG.ChangeEvent):
+        assert (term, RDF.type, OWL.Class) in g
+    for term in (PROV.qualifiedDerivation, PROV.entity, ELI.related_to, dcterms.isReplacedBy):
+        assert (term, RDF.type, OWL.ObjectProperty) in g and _has_label(g, term, "zh-Hans"), term
+
+
+def test_lineage_round_trip_is_isomorphic_and_gives_the_dicts_back() -> None:
+    nodes, rels = lineage_graph()
+    g1 = to_rdf(nodes, rels)
+    nodes2, rels2 = from_rdf(g1)
+    g2 = to_rdf(nodes2, rels2)
+    assert isomorphic(g1, g2) and len(g1) == len(g2)
+    new_types = {"DERIVED_FROM", "RELATED_TO", "SUCCEEDED_BY", "ZONE_SUCCEEDED_BY"}
+    back = sorted((r for r in rels2 if r["type"] in new_types), key=lambda r: r["type"])
+    assert back == [
+        {"type": "DERIVED_FROM", "start": M1, "end": M3,
+         "props": {"evidence": ["一照通", "电子营业执照"], "method": "tfidf-cosine/1", "score": 0.82}},
+        {"type": "RELATED_TO", "start": M2, "end": M3,
+         "props": {"evidence": ["一照通"], "method": "tfidf-cosine/1", "score": 0.64}},
+        {"type": "SUCCEEDED_BY", "start": AG_OLD, "end": AG,
+         "props": {"date": date(2018, 4, 10), "reform": MARKET_REFORM}},
+        {"type": "ZONE_SUCCEEDED_BY", "start": HQ, "end": HQ_COOP, "props": {"date": date(2021, 9, 17)}},
+    ]
+    assert len(rels2) == len(rels)
+    # without properties: the shortcut triple only, and it reads back the same
+    bare = with_rel_props(rels, "DERIVED_FROM", {})
+    g3 = to_rdf(nodes, with_rel_props(bare, "SUCCEEDED_BY", {}))
+    assert not list(g3.subjects(RDF.type, PROV.Derivation)) and not list(g3.subjects(RDF.type, RKG.AgencySuccession))
+    assert isomorphic(to_rdf(*from_rdf(g3)), g3)
+
+
+def test_lineage_qualified_nodes_have_the_prov_and_org_shapes() -> None:
+    g = to_rdf(*lineage_graph())
+    m1, m2, m3 = URIRef(M1), URIRef(M2), URIRef(M3)
+    # DERIVED_FROM: PROV-O's qualified derivation
+    assert (m1, RKG.derivedFrom, m3) in g
+    (d,) = g.objects(m1, PROV.qualifiedDerivation)
+    assert str(d).startswith(M1 + "#derived-from-")
+    assert (d, RDF.type, PROV.Derivation) in g and g.value(d, PROV.entity) == m3
+    assert g.value(d, RKG.linkMethod) == Literal("tfidf-cosine/1")
+    assert g.value(d, RKG.similarityScore) == Literal("0.82", datatype=XSD.decimal)
+    assert set(g.objects(d, RKG.evidenceTerm)) == {Literal("电子营业执照"), Literal("一照通")}
+    # SUCCEEDED_BY: an org:ChangeEvent (rkg:AgencySuccession) from the old agency to the new
+    assert (URIRef(AG_OLD), RKG.succeededBy, URIRef(AG)) in g
+    (s,) = g.subjects(RDF.type, RKG.AgencySuccession)
+    assert str(s).startswith(AG_OLD + "#succeeded-by-")
+    assert g.value(s, ORG.originalOrganization) == URIRef(AG_OLD)
+    assert g.value(s, ORG.resultingOrganization) == URIRef(AG)
+    assert g.value(s, PROV.atTime) == Literal("2018-04-10", datatype=XSD.date)
+    assert g.value(s, RKG.reformName) == Literal(MARKET_REFORM)
+    # RELATED_TO and ZONE_SUCCEEDED_BY: plain reification
+    stmts = {g.value(x, RDF.predicate): x for x in g.subjects(RDF.type, RDF.Statement)}
+    assert set(stmts) == {RKG.relatedMeasure, RKG.zoneSucceededBy}
+    rel = stmts[RKG.relatedMeasure]
+    assert (g.value(rel, RDF.subject), g.value(rel, RDF.object)) == (m2, m3)
+    assert g.value(rel, RKG.similarityScore) == Literal("0.64", datatype=XSD.decimal)
+    assert (m2, RKG.relatedMeasure, m3) in g and (m3, RKG.relatedMeasure, m2) not in g
+    zs = stmts[RKG.zoneSucceededBy]
+    assert g.value(zs, RDF.subject) == URIRef(HQ) and g.value(zs, RDF.object) == URIRef(HQ_COOP)
+    assert g.value(zs, PROV.atTime) == Literal("2021-09-17", datatype=XSD.date)
+    assert (URIRef(HQ), RKG.zoneSucceededBy, URIRef(HQ_COOP)) in g
+
+
+@pytest.mark.parametrize("inference", ["none", "rdfs"])
+def test_lineage_graph_conforms(inference: str) -> None:
+    conforms, report = validate(to_rdf(*lineage_graph()), inference=inference)
+    assert conforms, report
+
+
+def _qualified(g: Graph, cls: URIRef) -> str:
+    (q,) = g.subjects(RDF.type, cls)
+    return str(q)
+
+
+def _statement(g: Graph, predicate: URIRef) -> str:
+    (q,) = (x for x in g.subjects(RDF.type, RDF.Statement) if g.value(x, RDF.predicate) == predicate)
+    return str(q)
+
+
+@pytest.mark.parametrize(
+    ("change", "focus", "words"),
+    [
+        (lambda n, r: (n, with_rel_props(r, "DERIVED_FROM", {**DERIVED, "score": 1.5})),
+         lambda g: _qualified(g, PROV.Derivation), "similarityScore"),
+        (lambda n, r: (n, with_rel_props(r, "DERIVED_FROM", {"score": 0.5})),
+         lambda g: _qualified(g, PROV.Derivation), "linkMethod"),
+        (lambda n, r: (n, with_rel_props(r, "RELATED_TO", {"method": "m", "score": -0.1})),
+         lambda g: _statement(g, RKG.relatedMeasure), "similarityScore"),
+        (lambda n, r: (n, [*[x for x in r if x["type"] != "RELATED_TO"],
+                           {"type": "RELATED_TO", "start": M3, "end": M2, "props": {}}]),
+         lambda g: M3, "relatedMeasure"),
+        (lambda n, r: (n, [*r, {"type": "RELATED_TO", "start": M1, "end": M1, "props": {}}]),
+         lambda g: M1, "relatedMeasure"),
+        (lambda n, r: (n, [*r, {"type": "SUCCEEDED_BY", "start": AG_OLD, "end": ZONE, "props": {}}]),
+         lambda g: AG_OLD, "succeededBy"),
+        (lambda n, r: (n, [*r, {"type": "DERIVED_FROM", "start": M1, "end": AG, "props": {}}]),
+         lambda g: M1, "derivedFrom"),
+        (lambda n, r: (n, [*r, {"type": "ZONE_SUCCEEDED_BY", "start": HQ, "end": SZ, "props": {}}]),
+         lambda g: HQ, "zoneSucceededBy"),
+    ],
+    ids=["score-above-1", "no-method", "related-score-below-0", "related-reversed", "related-to-itself",
+         "succeeded-by-zone", "derived-from-agency", "zone-succeeded-by-place"],
+)
+def test_broken_lineage_names_its_focus_node(change, focus, words: str) -> None:
+    g = to_rdf(*change(*lineage_graph()))
+    conforms, report = validate(g)
+    assert not conforms
+    assert f"Focus Node: <{focus(g)}>" in report and words in report, report
+
+
+@pytest.mark.parametrize(
+    ("shortcut", "cls"),
+    [((M1, RKG.derivedFrom, M3), PROV.Derivation), ((AG_OLD, RKG.succeededBy, AG), RKG.AgencySuccession)],
+    ids=["derivation", "agency-succession"],
+)
+def test_lineage_qualified_node_needs_its_shortcut(shortcut: tuple, cls: URIRef) -> None:
+    g = to_rdf(*lineage_graph())
+    s, p, o = shortcut
+    g.remove((URIRef(s), p, URIRef(o)))
+    conforms, report = validate(g)
+    assert not conforms and "shortcut" in report
+    assert f"Focus Node: <{_qualified(g, cls)}>" in report, report
+
+
+def test_agency_succession_has_one_agency_each_side() -> None:
+    g = to_rdf(*lineage_graph())
+    q = URIRef(_qualified(g, RKG.AgencySuccession))
+    g.add((q, ORG.resultingOrganization, URIRef(AG2)))
+    g.add((URIRef(AG_OLD), RKG.succeededBy, URIRef(AG2)))  # shortcut there: only the count is wrong
+    conforms, report = validate(g)
+    assert not conforms and f"Focus Node: <{q}>" in report and "resultingOrganization" in report, report
+
+
+def test_vocabulary_reforms_and_successions() -> None:
+    from ontology.vocab import NamedSuccession, Reform, vocabulary
+
+    v = vocabulary()
+    assert v.reforms["2018-market-regulation"] == Reform(
+        "2018-market-regulation", "2018年机构改革:组建市场监督管理部门", date(2018, 4, 10),
+        ("food-drug", "industry-commerce", "quality-supervision"), "market-regulation", "市场监督管理局")
+    assert v.reforms["2018-tax"] == Reform(
+        "2018-tax", "国税地税征管体制改革:合并国税地税机构", date(2018, 6, 15), ("local-tax", "state-tax"), "tax", "税务局")
+    assert v.reforms["2018-health"] == Reform(
+        "2018-health", "2018年机构改革:组建卫生健康委员会", date(2018, 3, 27), ("health-family-planning",), "health",
+        "卫生健康委员会")
+    ciq = v.reforms["2018-ciq-customs"]
+    assert (ciq.date, ciq.from_functions, ciq.to_function, ciq.successor_body) == (date(2018, 4, 20), (), None, None)
+    assert set(v.reforms) == {"2018-market-regulation", "2018-tax", "2018-health", "2018-ciq-customs"}
+    assert v.named_successions == (
+        NamedSuccession("ciq-hengqin", "customs-hengqin", "2018-ciq-customs"),
+        NamedSuccession("ciq-zhuhai", "customs-gongbei", "2018-ciq-customs"),
+    )
+    assert v.agencies["ciq-zhuhai"].name == "珠海出入境检验检疫局" and v.agencies["customs-gongbei"].name == "拱北海关"
+    assert not [n for n in v.named_successions if n.original == "ciq-guangdong"]  # split among several districts
+    # every function a reform names is the function of some body
+    functions = {b.function for b in v.bodies}
+    for r in v.reforms.values():
+        assert set(r.from_functions) <= functions and (r.to_function is None or r.to_function in functions), r
+    # the zone succession, on the date the old zone ends and the new one begins
+    hq, coop = v.zones["hengqin"], v.zones["hengqin-cooperation-zone"]
+    assert hq.succeeded_by == "hengqin-cooperation-zone" and coop.succeeded_by is None
+    assert hq.valid_until == coop.valid_from == date(2021, 9, 17)
+    assert all(z.succeeded_by is None for zid, z in v.zones.items() if zid != "hengqin")
+
+
+def test_vocabulary_health_function_is_split() -> None:
+    from ontology.vocab import vocabulary
+
+    by_full = {b.full: b for b in vocabulary().bodies}
+    assert by_full["卫生和计划生育委员会"].function == "health-family-planning"
+    assert by_full["卫生和计划生育局"].function == "health-family-planning"
+    assert by_full["卫生健康委员会"].function == "health"
+    assert by_full["卫生健康局"].function == "health" and by_full["卫生健康局"].aliases == ("卫健局",)
+
+
+def test_vocabulary_succession_needs_both_organizations() -> None:
+    vocabulary = Graph().parse(Path(__file__).parents[1] / "ontology" / "vocabulary.ttl", format="turtle")
+    merged = to_rdf(*small_graph()) + vocabulary
+    succession = URIRef(ID + "succession/ciq-zhuhai-2018")
+    assert (succession, RDF.type, RKG.AgencySuccession) in merged
+    merged.remove((succession, ORG.resultingOrganization, None))
+    conforms, report = validate(merged)
+    # the report names the node with the vocabulary's prefix: succession:ciq-zhuhai-2018
+    assert not conforms and "Focus Node: succession:ciq-zhuhai-2018" in report, report
+    assert "Result Path: org:resultingOrganization" in report, report
