@@ -335,26 +335,31 @@ class _Checker:
             self._refuse("function", f"function {name} (only built-in namespaced functions)", self.tokens[i], name)
 
     def _dotted_name(self, i: int) -> tuple[list[str], int]:
-        """The parts of ``a.b.c`` starting at token ``i`` and the index after it."""
+        """The parts of ``a.b.c`` (no spaces around the dots) from token ``i``, and the index after it."""
         parts: list[str] = []
         while self._kind(i) in ("word", "name"):
             parts.append(self.tokens[i].text)
-            if self._text(i + 1) != "." or self._kind(i + 2) not in ("word", "name"):
+            if not (self._kind(i + 2) in ("word", "name") and self._dot_before(i + 2)):
                 return parts, i + 1
             i += 2
         return parts, i
 
+    def _dot_before(self, i: int) -> bool:
+        """Token ``i`` is glued by a ``.`` to the token before it (``x.name``, no spaces)."""
+        if i < 2 or self.tokens[i - 1].text != ".":
+            return False
+        before, dot = self.tokens[i - 2], self.tokens[i - 1]
+        return before.end == dot.pos and dot.end == self.tokens[i].pos
+
     def _continues_name(self, i: int) -> bool:
-        """Token ``i`` follows ``name.``: a part of a dotted name checked from its first part."""
-        return i > 1 and self.tokens[i - 1].text == "." and self.tokens[i - 2].kind in ("word", "name")
+        """Token ``i`` is a later part of a dotted name, checked from its first part."""
+        return self._dot_before(i) and self.tokens[i - 2].kind in ("word", "name")
 
     def _is_name(self, i: int) -> bool:
         """A keyword-looking word used as a property key, namespace part or map key."""
-        tok = self.tokens[i]
-        if i > 1 and self.tokens[i - 1].text == ".":
-            dot, before = self.tokens[i - 1], self.tokens[i - 2]
-            if dot.end == tok.pos and (before.kind in ("word", "name", "param") or before.text in ")]}"):
-                return True
+        if self._dot_before(i):
+            before = self.tokens[i - 2]
+            return before.kind in ("word", "name", "param") or before.text in (")", "]", "}")
         return (
             self._text(i + 1) == ":"
             and self._text(i - 1) in ("{", ",")

@@ -701,7 +701,7 @@ def test_vocabulary_reforms_and_successions() -> None:
         "2018-tax", "国税地税征管体制改革:合并国税地税机构", date(2018, 6, 15), ("local-tax", "state-tax"), "tax", "税务局")
     assert v.reforms["2018-health"] == Reform(
         "2018-health", "2018年机构改革:组建卫生健康委员会", date(2018, 3, 27), ("health-family-planning",), "health",
-        "卫生健康委员会")
+        None)  # linked only when the graph has the successor: its name varies by place
     ciq = v.reforms["2018-ciq-customs"]
     assert (ciq.date, ciq.from_functions, ciq.to_function, ciq.successor_body) == (date(2018, 4, 20), (), None, None)
     assert set(v.reforms) == {"2018-market-regulation", "2018-tax", "2018-health", "2018-ciq-customs"}
