@@ -267,12 +267,36 @@ def to_rdf(nodes: Iterable[NodeDict], rels: Iterable[RelDict]) -> Graph:
                 raise ValueError(f"node {uri}: unknown property {name!r}")
             for lit in _literals(prop, name, value):
                 g.add((s, prop.iri, lit))
-    for rel in rels:
-        _add_rel(g, rel)
+    rels = list(rels)
+    promotions = [(q, rel) for rel in rels if (q := _add_rel(g, rel)) is not None and rel["type"] == "PROMOTED_TO"]
+    _promotion_context(g, promotions, rels)
     return g
 
 
-def _add_rel(g: Graph, rel: RelDict) -> None:
+def _promotion_context(g: Graph, promotions: list[tuple[URIRef, RelDict]], rels: list[RelDict]) -> None:
+    """Complete each rkg:Promotion from the edges around its measure: the document
+    that announced it (rkg:announcedIn, the measure's own document), that
+    document's issuer (prov:wasAssociatedWith) and the zone it was piloted in
+    (rkg:fromZone, when there is exactly one).  Derived, so ``from_rdf`` need
+    not read them back: the next ``to_rdf`` adds them again."""
+    by_type: dict[str, dict[str, list[str]]] = {}
+    for rel in rels:
+        by_type.setdefault(rel["type"], {}).setdefault(str(rel["start"]), []).append(str(rel["end"]))
+    for q, rel in promotions:
+        measure = str(rel["start"])
+        documents = by_type.get("PART_OF", {}).get(measure, [])
+        zones = by_type.get("PILOTED_IN", {}).get(measure, [])
+        if len(documents) == 1:
+            g.add((q, RKG.announcedIn, URIRef(documents[0])))
+            issuers = sorted(by_type.get("ISSUED_BY", {}).get(documents[0], []))
+            if issuers:
+                g.add((q, PROV.wasAssociatedWith, URIRef(issuers[0])))
+        if len(zones) == 1:
+            g.add((q, RKG.fromZone, URIRef(zones[0])))
+
+
+def _add_rel(g: Graph, rel: RelDict) -> URIRef | None:
+    """Add one relationship; its qualified node, if it has one."""
     rel_type = rel["type"]
     if rel_type not in REL_TYPES:
         raise ValueError(f"unknown relationship type {rel_type!r}")
@@ -286,7 +310,7 @@ def _add_rel(g: Graph, rel: RelDict) -> None:
             raise ValueError(f"{rel_type} {start} -> {end}: unknown edge property {name!r}")
         lits.extend((prop.iri, lit) for lit in _literals(prop, name, value))
     if not lits:
-        return
+        return None
     qual = _qualification(rel_type)
     q = _qualified_iri(start, rel_type, end, lits)
     g.add((q, RDF.type, qual.cls))
@@ -296,6 +320,7 @@ def _add_rel(g: Graph, rel: RelDict) -> None:
         g.add((q, *qual.marker))
     for p, lit in lits:
         g.add((q, p, lit))
+    return q
 
 
 def payload_to_rdf(doc: Any) -> Graph:

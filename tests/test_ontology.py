@@ -742,3 +742,24 @@ def test_vocabulary_succession_needs_both_organizations() -> None:
     # the report names the node with the vocabulary's prefix: succession:ciq-zhuhai-2018
     assert not conforms and "Focus Node: succession:ciq-zhuhai-2018" in report, report
     assert "Result Path: org:resultingOrganization" in report, report
+
+
+def test_a_promotion_names_its_document_issuer_and_zone() -> None:
+    base = "https://w3id.org/reformkg/id/"
+    m, d, a, z, s = (f"{base}measure/x/1", f"{base}document/x", f"{base}agency/广州市人民政府",
+                     f"{base}zone/nansha", f"{base}scope/guangzhou/relevant-districts")
+    nodes = [{"labels": ["Measure"], "props": {"uri": m, "title": "t"}},
+             {"labels": ["PolicyDocument"], "props": {"uri": d, "title": "d"}},
+             {"labels": ["Agency"], "props": {"uri": a, "name": "广州市人民政府"}},
+             {"labels": ["PilotZone"], "props": {"uri": z, "name": "广州南沙新区片区"}},
+             {"labels": ["ReplicationScope"], "props": {"uri": s, "name": "市有关行政区(广州市)"}}]
+    rels = [{"type": "PART_OF", "start": m, "end": d},
+            {"type": "ISSUED_BY", "start": d, "end": a},
+            {"type": "PILOTED_IN", "start": m, "end": z, "props": {"source": "document"}},
+            {"type": "PROMOTED_TO", "start": m, "end": s, "props": {"date": "2018-07-02", "batch": 3}}]
+    g = to_rdf(nodes, rels)
+    (q,) = list(g.subjects(RDF.type, RKG.Promotion))
+    assert g.value(q, RKG.announcedIn) == URIRef(d)
+    assert g.value(q, PROV.wasAssociatedWith) == URIRef(a)
+    assert g.value(q, RKG.fromZone) == URIRef(z)
+    assert isomorphic(to_rdf(*from_rdf(g)), g)
