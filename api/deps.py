@@ -35,3 +35,15 @@ def get_iris(request: Request) -> Iris:
 StoreDep = Annotated[GraphBackend, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 IrisDep = Annotated[Iris, Depends(get_iris)]
+
+
+def check_url_text(request: Request) -> None:
+    """Refuse a path or query parameter the database could not be sent (a NUL character) with a 422."""
+    from api.filters import unsendable
+    from api.problems import invalid_param
+
+    if reason := unsendable(request.url.path):
+        raise invalid_param("path", f"the path {reason}")
+    for key, value in request.query_params.multi_items():
+        if reason := unsendable(key) or unsendable(value):
+            raise invalid_param(key, f"{key}: {reason}")

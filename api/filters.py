@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from graph.backend import GraphBackend
 from api.problems import invalid_param
+from graph.backend import GraphBackend
 from queries.resolve import AmbiguousReference, normalise_value, resolve
 
 
@@ -29,3 +29,19 @@ def text_terms(value: str | None, param: str) -> list[str] | None:
     if not normalised:
         raise invalid_param(param, "empty text")
     return list(dict.fromkeys([normalised, value.strip()]))
+
+
+def unsendable(value: object) -> str | None:
+    """Why a value cannot travel to the database as a parameter (None: it can): a NUL character
+    ends FalkorDB's parameter header early, a lone surrogate is not UTF-8."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return "contains a NUL character"
+        if any("\ud800" <= ch <= "\udfff" for ch in value):
+            return "contains a lone surrogate (not UTF-8)"
+        return None
+    if isinstance(value, dict):
+        return next((r for k, v in value.items() if (r := unsendable(k) or unsendable(v))), None)
+    if isinstance(value, (list, tuple)):
+        return next((r for v in value if (r := unsendable(v))), None)
+    return None

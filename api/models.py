@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -37,3 +38,23 @@ class Count(BaseModel):
 
     key: str
     count: int
+
+
+class Target(BaseModel):
+    """A quantitative target (到2025年…), set by a measure or a document."""
+
+    uri: str
+    text: str | None = Field(None, examples=["争取进出口总额突破8000亿元"])
+    metric: str | None = Field(None, examples=["进出口总额"])
+    comparator: str | None = Field(None, examples=[">"])
+    value: float | None = Field(None, examples=[8000.0])
+    unit: str | None = Field(None, examples=["亿元"])
+    year: int | None = Field(None, examples=[2025])
+
+
+class Succession(Ref):
+    """The other side of a succession (an agency reform, a zone replaced by another)."""
+
+    depth: int = Field(1, description="links away (1: directly)")
+    date: dt.date | str | None = Field(None, description="when the succession took effect (ISO date)")
+    reform: str | None = Field(None, description="the institutional reform behind it")

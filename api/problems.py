@@ -19,6 +19,9 @@ cypher-refused         403     an ad-hoc query the read-only guard refuses befor
                                is not allowed on this endpoint
 cypher-error           400     an ad-hoc query the database rejects (its message
                                in ``detail``)
+query-failed           400     a named query the database rejects for the values
+                               given (e.g. a negative ``limit``)
+about:blank            400     a request body that cannot be decoded at all
 timeout                504     the database did not answer within the read timeout
 database-unavailable   503     the database cannot be reached
 internal-error         500     anything else (logged; no stack trace in the body)
@@ -104,6 +107,13 @@ def problem_response(request: Request, status: int, slug: str | None = None, *, 
     return JSONResponse(body, status_code=status, headers=headers, media_type=MEDIA_TYPE)
 
 
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
 # Rendered in OpenAPI for every operation (merged into each router's responses).
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": Problem, "description": _phrase(s), "content": {MEDIA_TYPE: {}}} for s in statuses}
@@ -184,8 +194,8 @@ def install(app: FastAPI) -> None:
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [{"loc": [str(x) for x in e.get("loc", ())], "msg": str(e.get("msg", "")),
                    "type": str(e.get("type", ""))} for e in exc.errors()]
-        params = [_param_name(e["loc"]) for e in errors]
-        detail = "; ".join(f"{p}: {e['msg']}" for p, e in zip(params, errors[:5])) or "invalid request"
+        params = ["body" if e["type"] == "json_invalid" else _param_name(e["loc"]) for e in errors]
+        detail = "; ".join(f"{p}: {e['msg']}" for p, e in zip(params[:5], errors[:5], strict=True)) or "invalid request"
         return problem_response(request, 422, "invalid-request", title="Invalid request", detail=detail,
                                 param=params[0] if params else None, errors=errors)
 
@@ -237,10 +247,3 @@ def _param_name(loc: list[str]) -> str:
     if len(loc) > 1 and loc[0] in ("query", "path", "header", "cookie", "body"):
         return ".".join(loc[1:])
     return ".".join(loc) or "request"
-
-
-def _phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Error"

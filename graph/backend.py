@@ -7,7 +7,6 @@ Two implementations: ``graph.falkor.FalkorBackend`` (embedded default) and
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -76,13 +75,12 @@ class GraphBackend(Protocol):
     def close(self) -> None: ...
 
 
-_LOAD_CSV = re.compile(r"\bLOAD\s+CSV\b", re.IGNORECASE)
-
-
 def check_read_query(query: str) -> None:
-    """Refuse ``LOAD CSV``: a read-only query may still fetch files and URLs with it."""
-    if _LOAD_CSV.search(query):
-        raise ValueError("LOAD CSV is not allowed in read queries")
+    """Refuse anything but one read-only statement (graph/readonly.py), ``LOAD CSV``
+    included: a database's read-only mode may still fetch files and URLs with it."""
+    from graph.readonly import check_read_only
+
+    check_read_only(query)
 
 
 def stored_hash(rows: list[dict[str, Any]], document_uri: str) -> str | None:

@@ -160,10 +160,20 @@ def _params(params: Params | None) -> dict[str, Any] | None:
 
 
 def _param(value: Any) -> Any:
+    if isinstance(value, str):
+        # The client sends parameters inside the query header: a NUL ends it early,
+        # and a lone surrogate cannot be encoded.  Refuse both before they reach the server.
+        if "\x00" in value:
+            raise ValueError("a parameter value contains a NUL character")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("a parameter value is not valid Unicode (a lone surrogate)") from None
+        return value
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Mapping):
-        return {k: _param(v) for k, v in value.items()}
+        return {_param(k): _param(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_param(v) for v in value]
     return value

@@ -12,23 +12,27 @@ Pure: no database.  The method (see docs/linking.md for how it was tuned):
 2. Weights are TF-IDF over the measures passed in: ``(1 + ln tf) * idf`` with
    ``idf = ln((1 + n) / (1 + df)) + 1``, each vector scaled to unit length, so
    policy boilerplate that survived the stop list weighs little.
-3. Candidates come from an inverted index, never from all pairs: for each
-   measure, the measures of *other* documents sharing one of its terms are
-   scored by the shared weight of those terms, skipping terms whose document
-   frequency is above a cap (:func:`df_cap`); the ``top_k`` best are kept.
-4. Each candidate pair gets its exact cosine over all terms; pairs at or above
-   the threshold become links, with the shared terms that weigh most as evidence.
+3. Candidates come from an inverted index, never from all pairs
+   (:func:`candidate_pairs`): features whose document frequency is above a cap
+   (:func:`df_cap`) are not indexed; each measure looks up its ``QUERY_TERMS``
+   heaviest indexed features, accumulates the shared weight per measure of
+   *another* document, and keeps the ``top_k`` best.
+4. Each candidate pair gets its exact cosine over all features; pairs at or
+   above the threshold become links, with the shared features that weigh most
+   as evidence.
 5. Direction comes from the documents' dates (:func:`orient`), never guessed.
 """
 
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 
 METHOD = "tfidf-cosine-jieba-wordpairs/1"
 
@@ -43,9 +47,9 @@ PAIR_WEIGHT = 2  # a pair of consecutive words counts this many times
 PAIR_JOINER = "·"
 EVIDENCE_TERMS = 8
 QUERY_TERMS = 12  # a measure looks up its 12 heaviest indexed features
-DF_CAP_RATIO = 0.05  # a term in more than 5% of the measures ...
-DF_CAP_FLOOR = 10  # ... (and in more than 10) does not propose candidates
-DF_CAP_CEILING = 1000  # ... nor does any term in more than 1000 measures
+DF_CAP_RATIO = 0.05  # a feature in more than 5% of the measures ...
+DF_CAP_FLOOR = 10  # ... (and in more than 10) is not indexed,
+DF_CAP_CEILING = 1000  # ... nor is any feature in more than 1000 measures
 
 Vector = dict[str, float]
 
@@ -77,7 +81,7 @@ class Link:
 def features(words: Sequence[str]) -> Counter[str]:
     """The words, and each pair of consecutive words (``a·b``) counted ``PAIR_WEIGHT`` times."""
     counts = Counter(words)
-    for a, b in zip(words, words[1:]):
+    for a, b in itertools.pairwise(words):
         counts[a + PAIR_JOINER + b] += PAIR_WEIGHT
     return counts
 
@@ -95,17 +99,19 @@ def measure_terms(m: MeasureText, tokenize: Callable[[str], list[str]] | None = 
 
 
 def tfidf(bags: Sequence[Counter[str]]) -> tuple[list[Vector], Counter[str]]:
-    """Unit-length TF-IDF vectors of the bags, and each term's document frequency."""
+    """Unit-length TF-IDF vectors of the bags, and each feature's document frequency."""
     df: Counter[str] = Counter()
     for bag in bags:
         df.update(bag.keys())
     n = len(bags)
     idf = {t: math.log((1 + n) / (1 + d)) + 1.0 for t, d in df.items()}
+    log_tf = [0.0] + [1.0 + math.log(k) for k in range(1, 64)]
     vectors = []
     for bag in bags:
-        v = {t: (1.0 + math.log(tf)) * idf[t] for t, tf in bag.items()}
-        norm = math.sqrt(sum(w * w for w in v.values())) or 1.0
-        vectors.append({t: w / norm for t, w in v.items()})
+        terms = list(bag)
+        weights = [(log_tf[tf] if tf < 64 else 1.0 + math.log(tf)) * idf[t] for t, tf in bag.items()]
+        norm = math.sqrt(sum(w * w for w in weights)) or 1.0
+        vectors.append(dict(zip(terms, [w / norm for w in weights])))
     return vectors, df
 
 
@@ -126,22 +132,28 @@ def candidate_pairs(vectors: Sequence[Vector], groups: Sequence[str], df: Counte
     a candidate when either side kept the other.  Sorted; never all pairs.
     """
     cap = df_cap(len(vectors)) if cap is None else cap
-    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    postings: dict[str, tuple[list[int], list[float]]] = {}
     queries: list[list[tuple[str, float]]] = []
     for i, v in enumerate(vectors):
-        indexed = sorted(((t, w) for t, w in v.items() if df[t] <= cap), key=lambda tw: (-tw[1], tw[0]))
+        indexed = [(t, w) for t, w in v.items() if df[t] <= cap]
         for t, w in indexed:
-            postings[t].append((i, w))
+            ids, weights = postings.setdefault(t, ([], []))
+            ids.append(i)
+            weights.append(w)
+        indexed.sort(key=itemgetter(1), reverse=True)  # stable: ties keep the vector's order
         queries.append(indexed[:query_terms])
+    group_ids = {g: n for n, g in enumerate(dict.fromkeys(groups))}
+    group_of = [group_ids[g] for g in groups]
     pairs: set[tuple[int, int]] = set()
     for i, query in enumerate(queries):
-        acc: dict[int, float] = defaultdict(float)
+        acc: defaultdict[int, float] = defaultdict(float)
         for t, w in query:
-            for j, wj in postings[t]:
+            ids, weights = postings[t]
+            for j, wj in zip(ids, weights):
                 acc[j] += w * wj
-        own = groups[i]
-        best = heapq.nsmallest(top_k, ((-s, j) for j, s in acc.items() if groups[j] != own))
-        pairs.update((min(i, j), max(i, j)) for _, j in best)
+        own = group_of[i]
+        others = [(j, s) for j, s in acc.items() if group_of[j] != own]
+        pairs.update((i, j) if i < j else (j, i) for j, _ in heapq.nlargest(top_k, others, key=itemgetter(1)))
     return sorted(pairs)
 
 

@@ -15,23 +15,28 @@ numbers.  Keywords inside strings, comments, backticks and parameter names are
 therefore harmless, while ``cReAtE``, ``CREATE/**/(n)`` or ``MERGE\\n(n)`` are
 still seen.  Where Neo4j and FalkorDB could lex a text differently (a lone
 carriage return or other line separator inside a ``//`` comment, ``/*`` inside
-a block comment, unknown characters such as zero-width spaces) the query is
-refused rather than guessed at.
+a block comment, NUL, unknown characters such as zero-width spaces) the query
+is refused rather than guessed at.  Lexical errors are reported first, then the
+first offending token in reading order.
 
 A refused keyword counts as a *name*, not a clause, in exactly two places:
 
-* right after a ``.`` that directly follows a name, parameter or closing
-  bracket, with no space between (``m.set``, ``n.delete``, ``db.create...``);
+* right after a ``.`` glued to a name or parameter on both sides
+  (``m.set``, ``$p.delete``, ``db.create...``; not ``m. set`` or ``1.set``);
 * as a map key: after ``{`` or ``,`` inside braces and before ``:``
   (``{create: 1, set: 2}``, ``m {.title, remove: 0}``).
 
 Anywhere else it is a clause, so a variable, label or relationship type spelled
 like one (``MATCH (set:Measure)``) is refused: backtick it (```set```).
+Likewise ``ns.fn(...)`` must use a built-in function namespace
+(:data:`ALLOWED_FUNCTION_NAMESPACES`): plugin functions such as
+``apoc.cypher.runFirstColumnSingle`` run Cypher the guard never sees.
 
 Reasons (``CypherRefused.reason``): ``write-clause``, ``schema``, ``admin``,
 ``load-csv``, ``periodic-commit`` (``USING PERIODIC COMMIT`` and
 ``IN [CONCURRENT] TRANSACTIONS``), ``procedure``, ``function``,
-``multiple-statements``, ``unbalanced``, ``syntax``, ``too-long``, ``empty``.
+``multiple-statements``, ``unbalanced``, ``syntax``, ``too-long``, ``too-deep``,
+``empty``.
 
 ``SHOW INDEXES`` and ``SHOW CONSTRAINTS`` (Neo4j 5, any index or constraint
 kind) are allowed: they list the schema analysts need to write queries.  Every
@@ -42,6 +47,7 @@ transactions, procedures, functions) is refused as ``admin``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -94,7 +100,6 @@ _WRITE = frozenset({"CREATE", "MERGE", "SET", "DELETE", "DETACH", "NODETACH", "R
 _ADMIN = frozenset(
     {"ALTER", "GRANT", "DENY", "REVOKE", "RENAME", "ENABLE", "TERMINATE", "USE", "DEALLOCATE", "REALLOCATE"}
 )
-_BATCHED = frozenset({"PERIODIC", "TRANSACTIONS", "CONCURRENT"})
 # Words that may sit between CREATE/DROP/SHOW and INDEX/CONSTRAINT.
 _SCHEMA_MODIFIERS = frozenset(
     {"OR", "REPLACE", "RANGE", "TEXT", "POINT", "LOOKUP", "FULLTEXT", "VECTOR", "BTREE", "ALL", "UNIQUE",
@@ -134,22 +139,30 @@ class _Token:
     end: int
 
 
-def check_read_only(query: str, *, max_length: int = 20_000) -> None:
-    """Raise :class:`CypherRefused` unless ``query`` is one read-only Cypher statement."""
+def check_read_only(query: str, *, max_length: int = 20_000, max_depth: int = 12) -> None:
+    """Raise :class:`CypherRefused` unless ``query`` is one read-only Cypher statement.
+
+    ``max_depth`` bounds expression nesting (brackets, ``CASE``, runs of ``NOT``
+    or unary ``-``): FalkorDB's parser takes about twice as long per level, and
+    no query timeout covers parsing (depth 20 takes seconds, 40 hangs it).
+    """
     if len(query) > max_length:
-        raise CypherRefused("too-long", f"refused (too-long): query is {len(query)} characters long, the limit is {max_length}")
+        message = f"refused (too-long): query is {len(query)} characters long, the limit is {max_length}"
+        raise CypherRefused("too-long", message)
     tokens = _tokenize(query)
-    if tokens and tokens[-1].text == ";":
+    if tokens and tokens[-1].kind == "punct" and tokens[-1].text == ";":
         tokens = tokens[:-1]  # one trailing semicolon is fine
     if not tokens:
         raise CypherRefused("empty", "refused (empty): query is empty (nothing but whitespace, comments or ';')")
-    _Checker(query, tokens).run()
+    _Checker(query, tokens, max_depth).run()
 
 
 # -- lexer
 
 
 def _tokenize(query: str) -> list[_Token]:
+    if (nul := query.find("\x00")) >= 0:  # C-string parsers would stop reading there
+        raise _refusal(query, "syntax", "NUL character", nul, "\x00")
     tokens: list[_Token] = []
     i, n = 0, len(query)
     while i < n:
@@ -195,6 +208,11 @@ def _tokenize(query: str) -> list[_Token]:
         else:
             raise _refusal(query, "syntax", f"unexpected character {c!r} (U+{ord(c):04X})", i, c)
     return tokens
+
+
+def _upper(word: str) -> str:
+    """Keyword spelling of a word: compatibility forms folded (full-width ＣＲＥＡＴＥ is CREATE)."""
+    return unicodedata.normalize("NFKC", word).upper()
 
 
 def _is_word_char(c: str) -> bool:
@@ -253,14 +271,18 @@ def _refusal(query: str, reason: str, what: str, pos: int, token: str) -> Cypher
 
 
 class _Checker:
-    def __init__(self, query: str, tokens: list[_Token]) -> None:
+    def __init__(self, query: str, tokens: list[_Token], max_depth: int) -> None:
         self.query = query
         self.tokens = tokens
+        self.max_depth = max_depth
         self.brackets: list[_Token] = []
+        self.cases = 0  # CASE expressions open
+        self.prefixes = 0  # length of the current run of NOT / unary - +
 
     def run(self) -> None:
         i = 0
         while i < len(self.tokens):
+            self._nesting(i)
             i = self._check(i)
         if self.brackets:
             opener = self.brackets[-1]
@@ -270,17 +292,33 @@ class _Checker:
         """Check token ``i``; the index of the next token to check."""
         tok = self.tokens[i]
         if tok.kind == "punct":
-            self._punct(tok)
+            self._bracket_or_semicolon(tok)
             return i + 1
         if tok.kind not in ("word", "name"):
             return i + 1
+        if tok.kind == "word" and not self._is_name(i):
+            word = _upper(tok.text)
+            if word == "CALL":
+                return self._call(i)
+            self._keyword(word, i)
         if not self._continues_name(i):
             self._function_call(i)
-        if tok.kind == "name" or self._is_name(i):
-            return i + 1
-        word = tok.text.upper()
-        if word == "CALL":
-            return self._call(i)
+        return i + 1
+
+    def _nesting(self, i: int) -> None:
+        """Track the expression depth at token ``i``; refuse it past ``max_depth``."""
+        tok = self.tokens[i]
+        word = _upper(tok.text) if tok.kind == "word" and not self._is_name(i) else None
+        # a run of NOT, - and + tokens: every one after the first is a prefix operator
+        self.prefixes = self.prefixes + 1 if word == "NOT" or self._punct(i) in ("-", "+") else 0
+        self.cases += (word == "CASE") - (word == "END" and self.cases > 0)
+        depth = len(self.brackets) + self.cases + self.prefixes + (self._punct(i) in ("(", "[", "{"))
+        if depth > self.max_depth:
+            self._refuse("too-deep", f"nesting deeper than {self.max_depth} levels", tok)
+
+    def _keyword(self, word: str, i: int) -> None:
+        """Refuse the clause keyword ``word`` (token ``i``) unless it is a read."""
+        tok = self.tokens[i]
         if word in ("CREATE", "DROP"):
             kind = self._object_after(i)
             if kind:
@@ -292,10 +330,10 @@ class _Checker:
             self._refuse("write-clause", f"write clause {word}", tok)
         if word == "LOAD":
             self._refuse("load-csv", "LOAD CSV (reads files and URLs)", tok)
-        if word in ("USING", "PERIODIC") and self._word(i + 1) in ("PERIODIC", "COMMIT"):
+        if word == "PERIODIC" or (word == "USING" and self._word(i + 1) == "PERIODIC"):
             self._refuse("periodic-commit", "USING PERIODIC COMMIT (batched commits)", tok)
-        if word in _BATCHED:
-            self._refuse("periodic-commit", f"{word}: CALL {{...}} IN TRANSACTIONS (batched commits)", tok)
+        if word in ("TRANSACTIONS", "CONCURRENT"):
+            self._refuse("periodic-commit", f"{word} of CALL {{...}} IN TRANSACTIONS (batched commits)", tok)
         if word in _ADMIN:
             self._refuse("admin", f"{word} (admin command)", tok)
         if word in ("START", "STOP") and self._word(i + 1) in ("DATABASE", "DATABASES"):
@@ -303,10 +341,9 @@ class _Checker:
         if word == "SHOW" and self._object_after(i) != "schema":
             what = f"SHOW {self._word(i + 1) or ''}".strip()
             self._refuse("admin", f"{what} (only SHOW INDEXES and SHOW CONSTRAINTS are allowed)", tok)
-        return i + 1
 
-    def _punct(self, tok: _Token) -> None:
-        if tok.text in "([{":
+    def _bracket_or_semicolon(self, tok: _Token) -> None:
+        if tok.text in ("(", "[", "{"):
             self.brackets.append(tok)
         elif tok.text in _CLOSERS:
             if not self.brackets or self.brackets[-1].text != _CLOSERS[tok.text]:
@@ -317,7 +354,7 @@ class _Checker:
 
     def _call(self, i: int) -> int:
         """``CALL {`` / ``CALL (`` open a subquery; ``CALL name.space.proc`` must be allowed."""
-        if self._text(i + 1) in ("{", "("):
+        if self._punct(i + 1) in ("{", "("):
             return i + 1
         parts, j = self._dotted_name(i + 1)
         name = ".".join(parts)
@@ -330,9 +367,13 @@ class _Checker:
     def _function_call(self, i: int) -> None:
         """``ns.name(...)`` is a function call: its namespace must be a built-in one."""
         parts, j = self._dotted_name(i)
-        if len(parts) > 1 and self._text(j) == "(" and parts[0].lower() not in ALLOWED_FUNCTION_NAMESPACES:
-            name = ".".join(parts)
+        if self._punct(j) != "(":
+            return
+        name = ".".join(parts)
+        if len(parts) > 1 and parts[0].lower() not in ALLOWED_FUNCTION_NAMESPACES:
             self._refuse("function", f"function {name} (only built-in namespaced functions)", self.tokens[i], name)
+        if self._punct(i - 1) == ".":  # ns. fn(...), 1.fn(...): a namespace the dotted name above missed
+            self._refuse("function", f"function call .{name} with a space or odd token before it", self.tokens[i], name)
 
     def _dotted_name(self, i: int) -> tuple[list[str], int]:
         """The parts of ``a.b.c`` (no spaces around the dots) from token ``i``, and the index after it."""
@@ -346,7 +387,7 @@ class _Checker:
 
     def _dot_before(self, i: int) -> bool:
         """Token ``i`` is glued by a ``.`` to the token before it (``x.name``, no spaces)."""
-        if i < 2 or self.tokens[i - 1].text != ".":
+        if self._punct(i - 1) != ".":
             return False
         before, dot = self.tokens[i - 2], self.tokens[i - 1]
         return before.end == dot.pos and dot.end == self.tokens[i].pos
@@ -359,10 +400,10 @@ class _Checker:
         """A keyword-looking word used as a property key, namespace part or map key."""
         if self._dot_before(i):
             before = self.tokens[i - 2]
-            return before.kind in ("word", "name", "param") or before.text in (")", "]", "}")
+            return before.kind in ("word", "name", "param")
         return (
-            self._text(i + 1) == ":"
-            and self._text(i - 1) in ("{", ",")
+            self._punct(i + 1) == ":"
+            and self._punct(i - 1) in ("{", ",")
             and bool(self.brackets)
             and self.brackets[-1].text == "{"
         )
@@ -386,11 +427,12 @@ class _Checker:
     def _kind(self, i: int) -> str | None:
         return self.tokens[i].kind if 0 <= i < len(self.tokens) else None
 
-    def _text(self, i: int) -> str | None:
-        return self.tokens[i].text if 0 <= i < len(self.tokens) else None
+    def _punct(self, i: int) -> str | None:
+        """The punctuation at token ``i`` (never a backticked name such as ```.```)."""
+        return self.tokens[i].text if self._kind(i) == "punct" else None
 
     def _word(self, i: int) -> str | None:
-        return self.tokens[i].text.upper() if self._kind(i) == "word" else None
+        return _upper(self.tokens[i].text) if self._kind(i) == "word" else None
 
     def _refuse(self, reason: str, what: str, tok: _Token, token: str | None = None) -> NoReturn:
         raise _refusal(self.query, reason, what, tok.pos, token or tok.text)

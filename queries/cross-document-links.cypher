@@ -2,7 +2,7 @@
 // description: Cross-document lineage links: a measure and the earlier measure it derives from (or a
 // description: related one when the order is unknown: then older/newer are just the two ends), with method,
 // description: score and the shared terms.
-// param: min_score: float = 0 - links with at least this score
+// param: min_score: float[0..1] = 0 - links with at least this score
 // param: document: document? - only links with a measure of this document (IRI, 文号 or title)
 // example: min_score=0.5
 MATCH (n:Measure)-[l]->(o:Measure)

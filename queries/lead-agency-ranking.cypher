@@ -2,7 +2,7 @@
 // description: The agencies that lead the most measures, optionally within one pilot zone or one document.
 // param: zone: zone? - only measures piloted in this zone
 // param: document: document? - only measures of this document
-// param: limit: int = 20 - how many agencies
+// param: limit: int[1..500] = 20 - how many agencies
 // example: zone=南沙 limit=10
 MATCH (a:Agency)<-[:LED_BY]-(m:Measure)-[:PART_OF]->(d:PolicyDocument)
 WHERE $document IS NULL OR d.uri IN $document

@@ -10,7 +10,8 @@ Each ``queries/<name>.cypher`` starts with ``//`` header lines::
     // example: zone=前海蛇口 scope=全市
 
 A parameter is ``name: type`` (required), ``name: type?`` (optional, null when
-absent) or ``name: type = default``.  Types: ``string``, ``int``, ``float``,
+absent) or ``name: type = default``; numbers may declare a range,
+``limit: int[1..500] = 50``.  Types: ``string``, ``int``, ``float``,
 ``bool``, ``date`` (ISO), ``text`` (a string normalised like the stored
 text: NFKC, Traditional to Simplified), an enum ``a|b|c``, or a reference type (``zone``,
 ``scope``, ``agency``, ``measure``, ``document``, ``category``, ``place``)
@@ -42,7 +43,8 @@ MAX_STRING = 500
 
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 _PARAM = re.compile(
-    r"^(?P<name>[a-z_][a-z0-9_]*)\s*:\s*(?P<type>[a-z0-9|_-]+)(?P<optional>\?)?"
+    r"^(?P<name>[a-z_][a-z0-9_]*)\s*:\s*(?P<type>[a-z0-9|_-]+)"
+    r"(?:\[(?P<lo>-?\d+(?:\.\d+)?)?\.\.(?P<hi>-?\d+(?:\.\d+)?)?\])?(?P<optional>\?)?"
     r"(?:\s*=\s*(?P<default>\S+))?\s*(?:-\s*(?P<description>.*))?$"
 )
 
@@ -76,6 +78,8 @@ class Param:
     default: Any = None
     description: str = ""
     choices: tuple[str, ...] = ()  # for enums
+    minimum: float | None = None  # for int and float: ``int[1..500]``
+    maximum: float | None = None
 
     @property
     def is_reference(self) -> bool:
@@ -142,14 +146,17 @@ def _parse_param(spec: str, where: str) -> Param:
         ptype, choices = "enum", tuple(ptype.split("|"))
     elif ptype not in SCALAR_TYPES + REFERENCE_TYPES:
         raise CatalogueError(f"{where}: unknown parameter type {ptype!r}")
+    lo, hi = (float(v) if v is not None else None for v in (m["lo"], m["hi"]))
+    if (lo is not None or hi is not None) and ptype not in ("int", "float"):
+        raise CatalogueError(f"{where}: a range is only for int and float parameters")
     param = Param(m["name"], ptype, not (m["optional"] or m["default"] is not None), None,
-                  (m["description"] or "").strip(), choices)
+                  (m["description"] or "").strip(), choices, lo, hi)
     if m["default"] is not None:
         try:
             default = coerce(param, m["default"], "catalogue")
         except ParamError as exc:
             raise CatalogueError(f"{where}: bad default: {exc.reason}") from exc
-        param = Param(param.name, param.type, False, default, param.description, choices)
+        param = Param(param.name, param.type, False, default, param.description, choices, lo, hi)
     return param
 
 
@@ -214,14 +221,14 @@ def coerce(param: Param, value: Any, query: str) -> Any:
             number = int(value)
             if not -(2**53) < number < 2**53:
                 raise ValueError("out of range")
-            return number
+            return _in_range(param, number)
         if kind == "float":
             if isinstance(value, bool):
                 raise ValueError("expected a number")
             number = float(value)
             if number != number or number in (float("inf"), float("-inf")):
                 raise ValueError("expected a finite number")
-            return number
+            return _in_range(param, number)
         if kind == "bool":
             if isinstance(value, bool):
                 return value
@@ -236,6 +243,14 @@ def coerce(param: Param, value: Any, query: str) -> Any:
     except (TypeError, ValueError) as exc:
         raise ParamError(query, param.name, f"{value!r}: {exc}") from None
     raise CatalogueError(f"{query}: unknown parameter type {kind!r}")
+
+
+def _in_range(param: Param, number: float) -> Any:
+    if param.minimum is not None and number < param.minimum:
+        raise ValueError(f"below the minimum {param.minimum:g}")
+    if param.maximum is not None and number > param.maximum:
+        raise ValueError(f"above the maximum {param.maximum:g}")
+    return number
 
 
 Resolver = Callable[[str, str], list[str]]  # (reference type, value) -> IRIs

@@ -1,6 +1,6 @@
 // name: shared-lead-agencies
 // description: Agencies that lead measures piloted in several pilot zones: who carries reforms across zones.
-// param: min_zones: int = 2 - the least number of zones
+// param: min_zones: int[1..100] = 2 - the least number of zones
 // example: min_zones=2
 MATCH (a:Agency)<-[:LED_BY]-(m:Measure)-[:PILOTED_IN]->(z:PilotZone)
 WITH a, collect(DISTINCT z.name) AS zones, count(DISTINCT m) AS measures

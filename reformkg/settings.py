@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     neo4j_password: str | None = None
     neo4j_database: str | None = None
     read_timeout_s: float = 30.0
+    cypher_row_cap: int = Field(1000, ge=1, le=100_000, description="rows the ad-hoc Cypher endpoint returns at most")
     max_file_mb: float = 20.0
 
     @property

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,14 +19,19 @@ import pytest
 from redis.exceptions import ResponseError
 
 from graph.falkor import FalkorBackend
-from graph.readonly import ALLOWED_FUNCTION_NAMESPACES, ALLOWED_PROCEDURES, CypherRefused, check_read_only
+from graph.readonly import (
+    ALLOWED_FUNCTION_NAMESPACES,
+    ALLOWED_PROCEDURES,
+    CypherRefused,
+    check_read_only,
+)
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent
 
 REASONS = {
     "write-clause", "schema", "admin", "load-csv", "periodic-commit", "procedure", "function",
-    "multiple-statements", "unbalanced", "syntax", "too-long", "empty",
+    "multiple-statements", "unbalanced", "syntax", "too-long", "too-deep", "empty",
 }  # fmt: skip
 
 # What the text at CypherRefused.position must look like, per reason.
@@ -39,6 +45,7 @@ AT_POSITION = {
     "function": r"`?[A-Za-z_]",
     "multiple-statements": r";",
     "unbalanced": r"['\"`()\[\]{}]|/\*",
+    "too-deep": r"(?i)[(\[{+-]|NOT\b|CASE\b",
 }
 
 
@@ -187,6 +194,10 @@ def test_message_names_keyword_and_position() -> None:
         "MATCH (m:Measure)\r\n// a comment ended by CRLF\r\nRETURN m",
         "MATCH (m) WHERE m.title CONTAINS '\\\\' RETURN m // backslash at the end of a string",
         "MATCH (m) WHERE m.body CONTAINS 'LOAD CSV FROM' RETURN m /* LOAD CSV, USING PERIODIC COMMIT */",
+        "MATCH (m:Measure) USING INDEX m:Measure(uri) WHERE m.uri = $uri RETURN m",
+        "MATCH (m:Measure) WITH $p.set AS s, m.`create`.x AS c RETURN s, c",
+        "MATCH (z:PilotZone) RETURN z.name AS 名称, '创建 CREATE 删除' AS 注释",
+        "MATCH (m:Measure) RETURN m.title AS `;`",
     ],
 )  # fmt: skip
 def test_neo4j_and_edge_reads_allowed(query: str) -> None:
@@ -217,8 +228,18 @@ def test_neo4j_and_edge_reads_allowed(query: str) -> None:
         # ... and a map key only inside braces after { or ,
         ("MATCH (m) WITH m CALL { DELETE m }", "write-clause"),
         ("MATCH (n) RETURN [set: 1]", "write-clause"),
+        ("MATCH (m) RETURN head(collect(m)).set", "write-clause"),
+        ("ＣＲＥＡＴＥ (n)", "write-clause"),
+        ("MATCH (m) RETURN m // \x00\nCREATE (n)", "syntax"),
+        ("MATCH (m) WHERE m.t = 'a\x00' RETURN m", "syntax"),
+        ("RETURN apoc/**/.cypher.runFirstColumn('MATCH (n) RETURN n', {})", "function"),
+        ("RETURN date. truncate('day', date())", "function"),
+        ("CALL db. labels()", "procedure"),
+        ("CALL db.labels() YIELD label AS create RETURN create", "write-clause"),
         ("CALL {", "unbalanced"),
         ("CALL 'db.labels'()", "procedure"),
+        ("CALL `{`() YIELD x RETURN x", "procedure"),
+        ("MATCH (n) RETURN n AS`,`set: 1", "write-clause"),
         ("CALL algo.pageRank('Measure', 'PART_OF')", "procedure"),
         ("RETURN `apoc`.cypher.runFirstColumn('MATCH (n) RETURN n', {})", "function"),
         ("MATCH (m) RETURN $p.apoc.util.sleep(1000)", "function"),
@@ -231,6 +252,56 @@ def test_doubtful_queries_refused(query: str, reason: str) -> None:
     with pytest.raises(CypherRefused) as info:
         check_read_only(query)
     assert info.value.reason == reason, str(info.value)
+
+
+WRITES = [e for e in REFUSED if e.reason in ("write-clause", "schema", "load-csv", "procedure")]
+
+
+@pytest.mark.parametrize("entry", WRITES, ids=ids(WRITES))
+def test_disguised_writes_still_refused(entry: Entry) -> None:
+    """Case, comments and line breaks between tokens never let a refused query through."""
+    for variant in (
+        entry.query.lower(),
+        entry.query.swapcase(),
+        entry.query.replace(" ", "/**/"),
+        entry.query.replace(" ", "\n\t "),
+        entry.query.replace(" ", " // ;\n"),
+    ):
+        with pytest.raises(CypherRefused):
+            check_read_only(variant)
+
+
+NESTING = {
+    "list": lambda d: "RETURN " + "[" * d + "1" + "]" * d + " AS x",
+    "map": lambda d: "RETURN " + "{a: " * d + "1" + "}" * d + " AS x",
+    "not": lambda d: "RETURN " + "NOT " * d + "true AS x",
+    "minus": lambda d: "RETURN " + "- " * d + "1 AS x",
+    "parens": lambda d: "RETURN " + "(1 + " * d + "1" + ")" * d + " AS x",
+    "case": lambda d: "RETURN " + "CASE WHEN true THEN " * d + "1" + " END" * d + " AS x",
+    "function": lambda d: "RETURN " + "abs(" * d + "1" + ")" * d + " AS x",
+    "comprehension": lambda d: "RETURN " + "[x IN " * d + "[1]" + " | x]" * d + " AS x",
+}
+
+
+def deepest_allowed(shape: str) -> int:
+    """The deepest nesting of a shape that the guard lets through."""
+    depth = 1
+    while True:
+        try:
+            check_read_only(NESTING[shape](depth + 1))
+        except CypherRefused as err:
+            assert err.reason == "too-deep", str(err)
+            return depth
+        depth += 1
+
+
+@pytest.mark.parametrize("shape", NESTING)
+def test_nesting_limit(shape: str) -> None:
+    assert 10 <= deepest_allowed(shape) <= 12
+    with pytest.raises(CypherRefused) as info:
+        check_read_only(NESTING[shape](40))
+    assert info.value.reason == "too-deep"
+    check_read_only(NESTING[shape](40), max_depth=50)
 
 
 def test_allow_lists() -> None:
@@ -312,8 +383,16 @@ def test_falkordb_read_only_mode_refuses_writes_too(seeded: FalkorBackend, entry
     """Defence in depth: without the guard, GRAPH.RO_QUERY still refuses and nothing changes."""
     before = snapshot(seeded)
     with pytest.raises(ResponseError, match="read-only"):
-        seeded.run_read(entry.query)
+        seeded._read.ro_query(entry.query)  # GRAPH.RO_QUERY itself: run_read would refuse it first
     assert snapshot(seeded) == before
+
+
+@pytest.mark.parametrize("shape", NESTING)
+def test_deepest_allowed_nesting_parses_quickly_on_falkordb(seeded: FalkorBackend, shape: str) -> None:
+    """The depth limit keeps FalkorDB's exponential parser fast (depth 20 takes seconds)."""
+    started = time.perf_counter()
+    seeded.run_read(NESTING[shape](deepest_allowed(shape)))
+    assert time.perf_counter() - started < 2.0
 
 
 def test_read_only_mode_covers_every_write_clause() -> None:
