@@ -1,0 +1,109 @@
+"""What the rest of the project may ask of a graph database.
+
+Two implementations: ``graph.falkor.FalkorBackend`` (embedded default) and
+``graph.neo4j_backend.Neo4jBackend``.  Both send the Cypher text built by
+``graph.cypher``; values always travel as parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from graph.payload import DocumentGraph
+
+Params = Mapping[str, Any]
+
+# Counters reported by run_write and WriteResult, the same for both backends.
+SUMMARY_KEYS = (
+    "nodes_created",
+    "nodes_deleted",
+    "relationships_created",
+    "relationships_deleted",
+    "properties_set",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    document_uri: str
+    skipped: bool  # True: the stored content_hash was equal, nothing was written
+    nodes_created: int = 0
+    nodes_deleted: int = 0
+    relationships_created: int = 0
+    relationships_deleted: int = 0
+    properties_set: int = 0
+
+
+class WriteError(RuntimeError):
+    """A document write the database refused; nothing of it was applied."""
+
+
+@runtime_checkable
+class GraphBackend(Protocol):
+    dialect: Literal["falkordb", "neo4j"]
+
+    def run_read(self, query: str, params: Params | None = None) -> list[dict[str, Any]]:
+        """Rows as plain dicts (nodes and relationships as dicts of properties)."""
+        ...
+
+    def run_write(self, query: str, params: Params | None = None) -> dict[str, int]:
+        """Run one write query; its counters, keys as in SUMMARY_KEYS."""
+        ...
+
+    def ensure_schema(self) -> None:
+        """Unique ``uri`` per label (and the indexes behind it); idempotent."""
+        ...
+
+    def write_document(self, doc: DocumentGraph) -> WriteResult:
+        """Replace the document's old version atomically, or skip an unchanged one."""
+        ...
+
+    def document_hash(self, document_uri: str, source_file: str) -> str | None:
+        """The stored content_hash, or None when the document must be written."""
+        ...
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """``{"nodes": {label: n}, "relationships": {type: n}}``."""
+        ...
+
+    def durable(self, timeout_ms: int = 2000) -> bool:
+        """True once every write so far is on disk."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def check_read_query(query: str) -> None:
+    """Refuse anything but one read-only statement (graph/readonly.py), ``LOAD CSV``
+    included: a database's read-only mode may still fetch files and URLs with it."""
+    from graph.readonly import check_read_only
+
+    check_read_only(query)
+
+
+def stored_hash(rows: list[dict[str, Any]], document_uri: str) -> str | None:
+    """The hash from DOCUMENT_HASH rows, if exactly the document itself matched.
+
+    Another document with the same source file (an old uri) means a write is due.
+    """
+    if len(rows) == 1 and rows[0].get("uri") == document_uri:
+        return rows[0].get("content_hash")
+    return None
+
+
+def counts_from_rows(
+    node_rows: list[dict[str, Any]], rel_rows: list[dict[str, Any]]
+) -> dict[str, dict[str, int]]:
+    return {
+        "nodes": {r["label"]: int(r["count"]) for r in sorted(node_rows, key=lambda r: r["label"])},
+        "relationships": {
+            r["type"]: int(r["count"]) for r in sorted(rel_rows, key=lambda r: r["type"])
+        },
+    }
+
+
+def missing_message(missing: dict[str, list[str]], document_uri: str) -> str:
+    parts = [f"{label} {', '.join(uris)}" for label, uris in sorted(missing.items())]
+    return f"{document_uri}: relationship ends neither in the payload nor in the graph: " + "; ".join(parts)

@@ -1,0 +1,409 @@
+"""Cypher text for the writer, the schema and the counts: pure functions.
+
+One document is written by ONE query (one ``GRAPH.QUERY`` is all or nothing in
+FalkorDB; one transaction in Neo4j).  Its segments are chained with
+``WITH count(*) AS _``, which turns any number of rows, zero included, back
+into one row, so an empty ``UNWIND`` does not end the chain.
+
+The query text depends only on which node labels (shared or owned) and which
+relationship types a payload holds, never on values: every value travels as a
+parameter.  Labels and types come from ``ontology.schema`` only.
+
+Dates: properties whose datatype is ``"date"`` in ``PROPS`` / ``EDGE_PROPS``
+are stored as native dates, written as ``date($iso)`` from a validated
+``YYYY-MM-DD`` string.  Both FalkorDB (4.16, tried: values, comparisons, AOF
+reload) and Neo4j accept ``date(string)``.  The string is checked in Python
+first because FalkorDB's ``date()`` is lenient: ``date('2018-02-30')`` gives
+2018-03-02 and ``date('20180801')`` is accepted.  (The FalkorDB client cannot
+send a ``datetime.date`` parameter at all.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from typing import Any, Literal
+
+from graph.payload import DocumentGraph, Node, Rel
+from ontology.schema import EDGE_PROPS, NODE_LABELS, PROPS, REL_TYPES
+
+Dialect = Literal["falkordb", "neo4j"]
+DIALECTS: tuple[Dialect, ...] = ("falkordb", "neo4j")
+
+DOCUMENT_LABEL = "PolicyDocument"
+# Shared labels removed once nothing at all is connected to them.
+ORPHAN_LABELS: tuple[str, ...] = ("Category", "Batch", "Agency")
+NODE_DATE_PROPS: tuple[str, ...] = tuple(n for n, p in PROPS.items() if p.datatype == "date")
+EDGE_DATE_PROPS: tuple[str, ...] = tuple(n for n, p in EDGE_PROPS.items() if p.datatype == "date")
+# Lists of strings on shared nodes (aliases): old and new values are united.
+UNION_PROPS: tuple[str, ...] = tuple(n for n, p in PROPS.items() if p.datatype == "strings")
+
+CHAIN = "WITH count(*) AS _"
+
+
+@dataclass(frozen=True, slots=True)
+class PayloadShape:
+    """What the query text depends on: labels and types, in schema order."""
+
+    shared: tuple[str, ...]
+    owned: tuple[str, ...]
+    rels: tuple[str, ...]
+
+
+# ---------------------------------------------------------------- parameters
+
+
+def shared_param(label: str) -> str:
+    return f"nodes_{_label(label)}"
+
+
+def owned_param(label: str) -> str:
+    return f"owned_{_label(label)}"
+
+
+def rel_param(rel_type: str) -> str:
+    return f"rels_{_rel_type(rel_type)}"
+
+
+def payload_shape(doc: DocumentGraph) -> PayloadShape:
+    shared = {n.label for n in doc.nodes if not n.owned}
+    owned = {n.label for n in doc.nodes if n.owned}
+    types = {r.type for r in doc.rels}
+    return PayloadShape(
+        shared=tuple(label for label in NODE_LABELS if label in shared),
+        owned=tuple(label for label in NODE_LABELS if label in owned),
+        rels=tuple(t for t in REL_TYPES if t in types),
+    )
+
+
+def write_params(doc: DocumentGraph) -> dict[str, Any]:
+    """All values of the document query, keyed by parameter name.
+
+    Raises ValueError for a payload the writer cannot land whole: no owned
+    document node, duplicate nodes or relationships, a relationship whose end
+    is in the payload under another label, an invalid date.
+    """
+    _check(doc)
+    params: dict[str, Any] = {"document_uri": doc.document_uri, "source_file": doc.source_file}
+    for node in doc.nodes:
+        key = owned_param(node.label) if node.owned else shared_param(node.label)
+        params.setdefault(key, []).append(_node_row(node, doc))
+    for rel in doc.rels:
+        params.setdefault(rel_param(rel.type), []).append(_rel_row(rel))
+    return params
+
+
+def external_endpoints(doc: DocumentGraph) -> dict[str, list[str]]:
+    """Relationship ends not among the payload's nodes, by label: they must exist."""
+    inside = {(n.label, n.uri) for n in doc.nodes}
+    out: dict[str, set[str]] = {}
+    for r in doc.rels:
+        for label, uri in ((r.start_label, r.start), (r.end_label, r.end)):
+            if (label, uri) not in inside:
+                out.setdefault(label, set()).add(uri)
+    return {label: sorted(uris) for label, uris in out.items()}
+
+
+def _check(doc: DocumentGraph) -> None:
+    labels: dict[str, str] = {}
+    for n in doc.nodes:
+        if n.uri in labels:
+            raise ValueError(f"node {n.uri} appears twice in the payload")
+        labels[n.uri] = n.label
+    if labels.get(doc.document_uri) != DOCUMENT_LABEL or not any(
+        n.owned for n in doc.nodes if n.uri == doc.document_uri
+    ):
+        raise ValueError(f"payload has no owned {DOCUMENT_LABEL} node {doc.document_uri}")
+    seen: set[tuple[str, str, str]] = set()
+    for r in doc.rels:
+        if (r.type, r.start, r.end) in seen:
+            raise ValueError(f"relationship {r.type} {r.start} -> {r.end} appears twice")
+        seen.add((r.type, r.start, r.end))
+        for want, uri in ((r.start_label, r.start), (r.end_label, r.end)):
+            if uri in labels and labels[uri] != want:
+                raise ValueError(f"{r.type} needs a {want} at {uri}, payload has a {labels[uri]}")
+
+
+def _node_row(node: Node, doc: DocumentGraph) -> dict[str, Any]:
+    props = dict(node.props)
+    if node.uri == doc.document_uri:
+        props["source_file"] = doc.source_file
+        props["content_hash"] = doc.content_hash
+    values, dates = split_props(props, NODE_DATE_PROPS)
+    values["uri"] = node.uri
+    if node.owned:
+        return {"uri": node.uri, "props": values, "dates": dates}
+    lists = {name: values.pop(name, []) for name in UNION_PROPS}
+    return {"uri": node.uri, "props": values, "dates": dates, "lists": lists}
+
+
+def _shared_row(node: Node) -> dict[str, Any]:
+    values, dates = split_props(node.props, NODE_DATE_PROPS)
+    values["uri"] = node.uri
+    lists = {name: values.pop(name, []) for name in UNION_PROPS}
+    return {"uri": node.uri, "props": values, "dates": dates, "lists": lists}
+
+
+def _rel_row(rel: Rel) -> dict[str, Any]:
+    values, dates = split_props(rel.props, EDGE_DATE_PROPS)
+    return {"start": rel.start, "end": rel.end, "props": values, "dates": dates}
+
+
+def split_props(
+    props: Mapping[str, Any], date_names: tuple[str, ...]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """(storable values, ISO dates): nulls and empty lists dropped, enums to values.
+
+    Values of other types (a dict, say) are passed on as they are: the
+    database rejects them, and the whole document write with them.
+    """
+    values: dict[str, Any] = {}
+    dates: dict[str, str] = {}
+    for name, value in props.items():
+        if name in date_names:
+            if value is not None:
+                dates[name] = iso_date(value, name)
+            continue
+        value = plain_value(value)
+        if value is None or value == []:
+            continue
+        values[name] = value
+    return values, dates
+
+
+def plain_value(value: Any) -> Any:
+    """A value as the drivers send it; a date not declared as such becomes its ISO string."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [plain_value(v) for v in value if v is not None]
+    if isinstance(value, (set, frozenset)):
+        return sorted(plain_value(v) for v in value if v is not None)
+    return value
+
+
+def iso_date(value: Any, name: str = "date") -> str:
+    """``YYYY-MM-DD`` for a date, or for a string that is exactly one."""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+    raise ValueError(f"property {name!r}: {value!r} is not a YYYY-MM-DD date")
+
+
+# ---------------------------------------------------------------- the write query
+
+
+def write_query(shape: PayloadShape, dialect: Dialect = "falkordb") -> str:
+    """The one query that replaces a document: its text depends on ``shape`` only."""
+    _dialect(dialect)
+    segments = [_delete_old_version()]
+    segments += [_merge_shared(label) for label in shape.shared]
+    segments += [_merge_owned(label) for label in shape.owned]
+    segments += [_merge_rel(t) for t in shape.rels]
+    segments += [_delete_orphans(label, dialect) for label in ORPHAN_LABELS]
+    return f"\n{CHAIN}\n".join(segments) + "\nRETURN count(*) AS done"
+
+
+def document_write(doc: DocumentGraph, dialect: Dialect = "falkordb") -> tuple[str, dict[str, Any]]:
+    """(query text, parameters) for one document."""
+    params = write_params(doc)
+    return write_query(payload_shape(doc), dialect), params
+
+
+# Relationships derived across documents (graph/lineage.py), replaced as a whole.
+DERIVED_REL_TYPES: tuple[str, ...] = ("DERIVED_FROM", "RELATED_TO", "SUCCEEDED_BY", "ZONE_SUCCEEDED_BY")
+
+
+def derived_write(nodes: Sequence[Node], rels: Sequence[Rel], dialect: Dialect = "falkordb") -> tuple[str, dict[str, Any]]:
+    """(query, parameters) that replace every derived relationship in one atomic write.
+
+    All relationships of ``DERIVED_REL_TYPES`` are deleted, ``nodes`` (shared
+    nodes the derivation adds, e.g. a successor agency no document names) are
+    merged, then ``rels`` are merged.  The ends of ``rels`` must exist or be
+    among ``nodes``.
+    """
+    _dialect(dialect)
+    for rel in rels:
+        _rel_type(rel.type)
+    params: dict[str, Any] = {}
+    for node in nodes:
+        if node.owned:
+            raise ValueError(f"derived node {node.uri} cannot be owned by a document")
+        params.setdefault(shared_param(node.label), []).append(_shared_row(node))
+    for rel in rels:
+        params.setdefault(rel_param(rel.type), []).append(_rel_row(rel))
+    labels = [label for label in NODE_LABELS if shared_param(label) in params]
+    types = [t for t in REL_TYPES if rel_param(t) in params]
+    segments = [f"OPTIONAL MATCH ()-[r:{_rel_type(t)}]->()\nDELETE r" for t in DERIVED_REL_TYPES]
+    segments += [_merge_shared(label) for label in labels]
+    segments += [_merge_rel(t) for t in types]
+    return f"\n{CHAIN}\n".join(segments) + "\nRETURN count(*) AS done", params
+
+
+def _delete_old_version() -> str:
+    return (
+        f"OPTIONAL MATCH (d:{DOCUMENT_LABEL})\n"
+        "WHERE d.uri = $document_uri OR d.source_file = $source_file\n"
+        "OPTIONAL MATCH (d)<-[:PART_OF]-(m:Measure)\n"
+        "OPTIONAL MATCH (m)-[:HAS_TARGET]->(mt:Target)\n"
+        "OPTIONAL MATCH (d)-[:DOCUMENT_TARGET]->(dt:Target)\n"
+        "WITH collect(DISTINCT d) + collect(DISTINCT m) + collect(DISTINCT mt)"
+        " + collect(DISTINCT dt) AS old\n"
+        "UNWIND old AS o\n"
+        "WITH DISTINCT o\n"
+        "DETACH DELETE o"
+    )
+
+
+def _merge_shared(label: str) -> str:
+    lines = [
+        f"UNWIND ${shared_param(label)} AS row",
+        f"MERGE (n:{_label(label)} {{uri: row.uri}})",
+        "SET n += row.props",
+    ]
+    for name in UNION_PROPS:
+        lines += [
+            f"WITH n, row, reduce(acc = coalesce(n.{name}, []), v IN row.lists.{name} |"
+            " CASE WHEN v IN acc THEN acc ELSE acc + v END) AS merged",
+            f"SET n.{name} = CASE WHEN size(merged) = 0 THEN null ELSE merged END",
+        ]
+    if NODE_DATE_PROPS:
+        lines.append(
+            "SET "
+            + ", ".join(f"n.{p} = coalesce(date(row.dates.{p}), n.{p})" for p in NODE_DATE_PROPS)
+        )
+    return "\n".join(lines)
+
+
+def _merge_owned(label: str) -> str:
+    lines = [
+        f"UNWIND ${owned_param(label)} AS row",
+        f"MERGE (n:{_label(label)} {{uri: row.uri}})",
+        "SET n = row.props",
+    ]
+    if NODE_DATE_PROPS:
+        lines.append("SET " + ", ".join(f"n.{p} = date(row.dates.{p})" for p in NODE_DATE_PROPS))
+    return "\n".join(lines)
+
+
+def _merge_rel(rel_type: str) -> str:
+    spec = REL_TYPES[_rel_type(rel_type)]
+    lines = [
+        f"UNWIND ${rel_param(rel_type)} AS row",
+        f"MATCH (a:{spec.start} {{uri: row.start}})",
+        f"MATCH (b:{spec.end} {{uri: row.end}})",
+        f"MERGE (a)-[e:{spec.name}]->(b)",
+        "SET e += row.props",
+    ]
+    if EDGE_DATE_PROPS:
+        lines.append(
+            "SET "
+            + ", ".join(f"e.{p} = coalesce(date(row.dates.{p}), e.{p})" for p in EDGE_DATE_PROPS)
+        )
+    return "\n".join(lines)
+
+
+def _delete_orphans(label: str, dialect: Dialect) -> str:
+    unconnected = "NOT EXISTS { (n)--() }" if dialect == "neo4j" else "NOT (n)--()"
+    return f"MATCH (n:{_label(label)})\nWHERE {unconnected}\nDELETE n"
+
+
+# ---------------------------------------------------------------- reads and schema
+
+DOCUMENT_HASH = (
+    f"MATCH (d:{DOCUMENT_LABEL})\n"
+    "WHERE d.uri = $document_uri OR d.source_file = $source_file\n"
+    "RETURN d.uri AS uri, d.content_hash AS content_hash"
+)
+
+# Reads of the lineage derivation (graph/lineage.py).
+LINEAGE_MEASURES = (
+    "MATCH (m:Measure)-[:PART_OF]->(d:PolicyDocument)\n"
+    "RETURN m.uri AS uri, d.uri AS document_uri, m.title AS title, m.body AS body,\n"
+    "       coalesce(d.issued, d.published) AS issued, d.year AS year\n"
+    "ORDER BY uri"
+)
+LINEAGE_AGENCIES = (
+    "MATCH (a:Agency)\n"
+    "OPTIONAL MATCH (a)-[:AGENCY_JURISDICTION]->(p:Place)\n"
+    "RETURN a.uri AS uri, a.name AS name, a.function AS function, a.level AS level, p.zone_id AS place\n"
+    "ORDER BY uri"
+)
+LINEAGE_ZONES = "MATCH (z:PilotZone)\nRETURN z.uri AS uri, z.zone_id AS zone_id\nORDER BY uri"
+
+COUNT_NODES = "MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS count"
+COUNT_RELS = "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS count"
+
+
+def find_nodes_query(label: str) -> str:
+    """Which of ``$uris`` exist as nodes of ``label``."""
+    return f"UNWIND $uris AS u\nMATCH (n:{_label(label)} {{uri: u}})\nRETURN n.uri AS uri"
+
+
+# Extra exact-match indexes: the document is looked up by its source file too.
+EXTRA_INDEXES: tuple[tuple[str, str], ...] = ((DOCUMENT_LABEL, "source_file"),)
+
+
+def falkordb_index_statements() -> list[str]:
+    """Range indexes on ``uri`` for every label; run them before any MERGE."""
+    pairs = [(label, "uri") for label in NODE_LABELS] + list(EXTRA_INDEXES)
+    return [f"CREATE INDEX FOR (n:{_label(label)}) ON (n.{prop})" for label, prop in pairs]
+
+
+def falkordb_constraint_commands(graph: str) -> list[tuple[str, ...]]:
+    """``GRAPH.CONSTRAINT`` commands (not Cypher) making ``uri`` unique per label.
+
+    Asynchronous (status PENDING, then OPERATIONAL); the index must exist first.
+    """
+    return [
+        ("GRAPH.CONSTRAINT", "CREATE", graph, "UNIQUE", "NODE", _label(label), "PROPERTIES", "1", "uri")
+        for label in NODE_LABELS
+    ]
+
+
+FALKORDB_INDEXES = "CALL db.indexes() YIELD label, properties RETURN label, properties"
+FALKORDB_CONSTRAINTS = "CALL db.constraints() YIELD type, label, properties, status RETURN type, label, properties, status"
+
+
+def neo4j_schema_statements() -> list[str]:
+    """Uniqueness constraints on ``uri`` (they bring their own index), then extra indexes."""
+    out = [
+        f"CREATE CONSTRAINT reformkg_{label.lower()}_uri IF NOT EXISTS "
+        f"FOR (n:{_label(label)}) REQUIRE n.uri IS UNIQUE"
+        for label in NODE_LABELS
+    ]
+    out += [
+        f"CREATE INDEX reformkg_{label.lower()}_{prop} IF NOT EXISTS "
+        f"FOR (n:{_label(label)}) ON (n.{prop})"
+        for label, prop in EXTRA_INDEXES
+    ]
+    return out
+
+
+def _label(label: str) -> str:
+    if label not in NODE_LABELS:
+        raise ValueError(f"unknown node label {label!r}")
+    return label
+
+
+def _rel_type(rel_type: str) -> str:
+    if rel_type not in REL_TYPES:
+        raise ValueError(f"unknown relationship type {rel_type!r}")
+    return rel_type
+
+
+def _dialect(dialect: str) -> None:
+    if dialect not in DIALECTS:
+        raise ValueError(f"unknown dialect {dialect!r}")

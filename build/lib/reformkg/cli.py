@@ -1,0 +1,176 @@
+"""The ``reformkg`` command line."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from reformkg import exports, output
+from reformkg.load import Loader, bundled_corpus, expand_paths
+from reformkg.settings import get_settings, open_graph
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="ReformKG: where a Free Trade Zone reform came from and where it spread.")
+export_app = typer.Typer(no_args_is_help=True, help="Export the graph.")
+app.add_typer(export_app, name="export")
+
+
+@app.command()
+def load(paths: Annotated[list[Path] | None, typer.Argument(help="files or folders; default: the bundled corpus")]
+         = None) -> None:
+    """Parse documents and write them into the graph, one atomic write per document."""
+    files = expand_paths(paths) if paths else bundled_corpus()
+    store = open_graph()
+    try:
+        report = Loader(store, get_settings()).load(files, progress=sys.stderr.isatty())
+    finally:
+        store.close()
+    for err in report.errors:
+        typer.secho(f"error: {err}", fg=typer.colors.RED, err=True)
+    for note in report.warnings:
+        typer.secho(f"warning: {note}", fg=typer.colors.YELLOW, err=True)
+    typer.echo(report.summary())
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def link() -> None:
+    """Recompute the lineage across documents (links, successions); `load` does this after writing."""
+    from graph import lineage
+
+    store = open_graph()
+    try:
+        report = lineage.refresh(store, get_settings().base_iri)
+        store.durable()
+    finally:
+        store.close()
+    for note in report.warnings:
+        typer.secho(f"warning: {note}", fg=typer.colors.YELLOW, err=True)
+    typer.echo(report.summary())
+
+
+@app.command()
+def serve(host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+          reload: Annotated[bool, typer.Option(help="restart on code changes (development)")] = False) -> None:
+    """Serve the graph API (and, later, the web page) on the configured graph."""
+    import uvicorn
+
+    typer.echo(f"ReformKG API on http://{host}:{port}/  (OpenAPI: /docs)")
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload)
+
+
+@app.command()
+def stats() -> None:
+    """Counts of nodes by label and relationships by type."""
+    store = open_graph()
+    try:
+        counts = store.counts()
+    finally:
+        store.close()
+    for section in ("nodes", "relationships"):
+        typer.echo(f"{section}:")
+        for name, n in sorted(counts.get(section, {}).items()):
+            typer.echo(f"  {name:24} {n:>8}")
+
+
+def _parse_params(pairs: list[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"{pair!r}: use key=value", param_hint="-p")
+        params[key.strip()] = value
+    return params
+
+
+@app.command()
+def query(name: Annotated[str, typer.Argument(help="a query of the catalogue (see `reformkg queries`)")],
+          param: Annotated[list[str] | None, typer.Option("--param", "-p", help="key=value, repeatable")] = None,
+          fmt: Annotated[str, typer.Option("--format", help="json, table or csv")] = "table") -> None:
+    """Run a named query of the catalogue, e.g. `reformkg query pilots-promoted -p zone=前海蛇口 -p scope=全市`."""
+    from queries import registry
+
+    if fmt not in ("json", "table", "csv"):
+        raise typer.BadParameter("use json, table or csv", param_hint="--format")
+    params = _parse_params(param or [])
+    store = open_graph()
+    try:
+        rows = registry.run(store, name, params)
+    except registry.QueryError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
+    finally:
+        store.close()
+    output.write_rows(rows, fmt, sys.stdout)
+
+
+@app.command("queries")
+def list_queries() -> None:
+    """The query catalogue: names, parameters and descriptions."""
+    from queries import registry
+
+    for q in registry.catalogue().values():
+        typer.secho(q.name, bold=True)
+        typer.echo(f"  {q.description}")
+        for p in q.params:
+            kind = "|".join(p.choices) if p.type == "enum" else p.type
+            default = "required" if p.required else f"default {p.default!r}"
+            typer.echo(f"  -p {p.name}=<{kind}>  ({default}) {p.description}")
+        if q.example:
+            typer.echo("  example: reformkg query " + q.name + "".join(f" -p {k}={v}" for k, v in q.example.items()))
+
+
+@export_app.command("measures")
+def export_measures(fmt: Annotated[str, typer.Option("--format", help="jsonl or csv")] = "jsonl",
+                    output: Annotated[Path | None, typer.Option("--output", "-o")] = None) -> None:
+    """One line per measure: uri, source_file, document, seq, title, category, lead, participants,
+    pilot_zones, scope, deadline, status."""
+    if fmt not in ("jsonl", "csv"):
+        raise typer.BadParameter("use jsonl or csv", param_hint="--format")
+    store = open_graph()
+    try:
+        rows = exports.measure_records(store)
+    finally:
+        store.close()
+    out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        if fmt == "jsonl":
+            for r in rows:
+                out.write(json.dumps(r, ensure_ascii=False) + "\n")
+        else:
+            writer = csv.DictWriter(out, fieldnames=exports.MEASURE_KEYS)
+            writer.writeheader()
+            for r in rows:
+                writer.writerow(exports.flat(r))
+    finally:
+        if output:
+            out.close()
+
+
+@export_app.command("rdf")
+def export_rdf(fmt: Annotated[str, typer.Option("--format", help="turtle, jsonld or nt")] = "turtle",
+               output: Annotated[Path | None, typer.Option("--output", "-o")] = None) -> None:
+    """The whole graph as RDF under the ontology's IRIs."""
+    formats = {"turtle": "turtle", "ttl": "turtle", "jsonld": "json-ld", "json-ld": "json-ld", "nt": "nt"}
+    if fmt not in formats:
+        raise typer.BadParameter("use turtle, jsonld or nt", param_hint="--format")
+    store = open_graph()
+    try:
+        data = exports.rdf_text(store, formats[fmt])
+    finally:
+        store.close()
+    if output:
+        output.write_text(data, encoding="utf-8")
+    else:
+        sys.stdout.write(data)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

@@ -1,0 +1,53 @@
+"""Settings, read in one place: environment variables prefixed REFORMKG_."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_home() -> Path:
+    xdg = os.environ.get("XDG_DATA_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".local" / "share") / "reformkg"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REFORMKG_", extra="ignore")
+
+    home: Path = Field(default_factory=_default_home, description="data directory (REFORMKG_HOME)")
+    backend: Literal["falkordb", "neo4j"] = "falkordb"
+    graph_name: str = "reformkg"
+    base_iri: str = "https://w3id.org/reformkg/id/"
+    neo4j_uri: str = "neo4j://localhost:7687"
+    neo4j_user: str = "neo4j"
+    neo4j_password: str | None = None
+    neo4j_database: str | None = None
+    read_timeout_s: float = 30.0
+    cypher_row_cap: int = Field(1000, ge=1, le=100_000, description="rows the ad-hoc Cypher endpoint returns at most")
+    max_file_mb: float = 20.0
+
+    @property
+    def falkordb_dir(self) -> Path:
+        return self.home / "falkordb"
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def open_graph(settings: Settings | None = None):
+    """The configured graph backend, with its schema in place."""
+    from graph.store import open_store
+
+    s = settings or get_settings()
+    store = open_store(backend=s.backend, data_dir=s.falkordb_dir, neo4j_uri=s.neo4j_uri, user=s.neo4j_user,
+                       password=s.neo4j_password, graph_name=s.graph_name, database=s.neo4j_database,
+                       read_timeout_s=s.read_timeout_s)
+    store.ensure_schema()
+    return store
