@@ -46,10 +46,10 @@ TAIL_WORDS = 60_000
 
 def _clauses(text: str) -> list[list[str]]:
     """The text as clauses of tokens (the project's spaCy/jieba tokenizer), punctuation kept."""
-    from loaders.zones import _pipeline
+    from loaders.zones import pipeline
 
     clauses: list[list[str]] = [[]]
-    for tok in _pipeline().tokenizer(text):
+    for tok in pipeline().tokenizer(text):
         clauses[-1].append(tok.text)
         if tok.text in _CLAUSE_END:
             clauses.append([])

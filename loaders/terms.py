@@ -1,7 +1,7 @@
 """The informative words of a Simplified-Chinese text, for similarity between measures.
 
 Words come from the project's spaCy ``zh`` pipeline with the jieba segmenter
-(:func:`loaders.zones._pipeline`; only its tokenizer runs here, so a zone label
+(:func:`loaders.zones.pipeline`; only its tokenizer runs here, so a zone label
 jieba was told about is one token).  A token is kept when it
 
 * has at least two characters (single characters are mostly particles and
@@ -56,9 +56,9 @@ def stop_words() -> frozenset[str]:
 
 
 def _tokenizer():
-    from loaders.zones import _pipeline
+    from loaders.zones import pipeline
 
-    return _pipeline().tokenizer
+    return pipeline().tokenizer
 
 
 def _is_wordlike(text: str) -> bool:

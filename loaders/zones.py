@@ -15,7 +15,8 @@ from ontology.vocab import vocabulary
 
 
 @cache
-def _pipeline():
+def pipeline():
+    """The blank zh pipeline (jieba segmenter, zone labels as words) with the zone EntityRuler; built once."""
     import logging
 
     import jieba
@@ -46,7 +47,7 @@ def zone_mentions(text: str, on: date | None) -> list[tuple[str, int, int]]:
         return []
     zones = vocabulary().zones
     out = []
-    for ent in _pipeline()(text).ents:
+    for ent in pipeline()(text).ents:
         candidates = [z for z in zones.values() if ent.text in (z.name, *z.aliases)]
         valid = [z for z in candidates if z.valid_on(on)] or candidates
         if valid:

@@ -1,1 +1,0 @@
-"""One router per resource; ``api.app`` includes them in order (lineage before the details it extends)."""
