@@ -215,3 +215,14 @@ def test_search_measures_finds_every_title_or_body_with_the_text(seed_graph, tex
     assert {r["title"] for r in rows} == expected and expected
     flags = [r["in_title"] for r in rows]
     assert flags == sorted(flags, reverse=True)
+
+
+def test_every_catalogue_query_has_its_own_test() -> None:
+    """Each query is run by name somewhere in the tests with an expected answer, not only by its example."""
+    from pathlib import Path
+
+    here = Path(__file__).parent
+    sources = "".join(p.read_text("utf-8") for p in (here / "test_queries.py", here / "test_lineage.py"))
+    body = sources.split("def test_every_catalogue_query_has_its_own_test")[0]
+    missing = [name for name in registry.catalogue() if f'"{name}"' not in body]
+    assert not missing, f"queries without a test: {missing}"
