@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from api import problems
@@ -29,6 +30,7 @@ from api.routers import (
     search,
     zones,
 )
+from api.web import pages as web_pages
 from graph.backend import GraphBackend
 from reformkg.settings import Settings, get_settings, open_graph
 
@@ -105,4 +107,7 @@ def create_app(settings: Settings | None = None, store: GraphBackend | None = No
     for module in (lineage, measures, documents, zones, agencies, scopes, categories, search,
                    named_queries, cypher, linked_data, health):
         app.include_router(module.router)
+    # the web pages (HTML, not in the OpenAPI schema) and their static files
+    app.mount("/static", StaticFiles(directory=web_pages.STATIC), name="static")
+    app.include_router(web_pages.router)
     return app
