@@ -28,6 +28,7 @@ from api.routers import (
     named_queries,
     scopes,
     search,
+    sparql,
     zones,
 )
 from api.web import pages as web_pages
@@ -66,6 +67,7 @@ TAGS = [
     {"name": "search", "description": "Full-text search"},
     {"name": "queries", "description": "The named-query catalogue"},
     {"name": "cypher", "description": "Ad-hoc read-only Cypher"},
+    {"name": "sparql", "description": "Read-only SPARQL over the RDF export"},
     {"name": "linked data", "description": "Node IRIs dereferenced, with content negotiation"},
     {"name": "health", "description": "Liveness and counts"},
 ]
@@ -105,7 +107,7 @@ def create_app(settings: Settings | None = None, store: GraphBackend | None = No
     problems.install(app)
     # lineage first: /measures/{id}/lineage must win over /measures/{id:path}
     for module in (lineage, measures, documents, zones, agencies, scopes, categories, search,
-                   named_queries, cypher, linked_data, health):
+                   named_queries, cypher, sparql, linked_data, health):
         app.include_router(module.router)
     # the web pages (HTML, not in the OpenAPI schema) and their static files
     app.mount("/static", StaticFiles(directory=web_pages.STATIC), name="static")

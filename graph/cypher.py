@@ -252,6 +252,46 @@ def derived_write(nodes: Sequence[Node], rels: Sequence[Rel], dialect: Dialect =
     return f"\n{CHAIN}\n".join(segments) + "\nRETURN count(*) AS done", params
 
 
+def graph_write(
+    nodes: Sequence[Node], rels: Sequence[Rel], dialect: Dialect = "falkordb", *, replace: bool = False
+) -> tuple[str, dict[str, Any]]:
+    """(query, parameters) that write whole nodes and relationships in one atomic write
+    (``reformkg import rdf``).
+
+    Every node is merged by ``uri`` as a shared node is (``SET +=``, lists of
+    strings united, dates as native dates), whatever its ``owned`` flag; then
+    every relationship is merged.  With ``replace`` the query first deletes
+    every node and relationship of the graph (indexes and constraints stay), so
+    the old graph is gone only if the new one lands.  A relationship end must be
+    among ``nodes`` or already in the graph (and not deleted by ``replace``):
+    the ``MATCH`` finds nothing otherwise and the relationship is not written,
+    so callers check the ends first.  ValueError for a node or relationship
+    given twice, or an end given under another label than its type needs.
+    """
+    _dialect(dialect)
+    labels_of: dict[str, str] = {}
+    params: dict[str, Any] = {}
+    for node in nodes:
+        if node.uri in labels_of:
+            raise ValueError(f"node {node.uri} appears twice")
+        labels_of[node.uri] = node.label
+        params.setdefault(shared_param(node.label), []).append(_shared_row(node))
+    seen: set[tuple[str, str, str]] = set()
+    for rel in rels:
+        key = (_rel_type(rel.type), rel.start, rel.end)
+        if key in seen:
+            raise ValueError(f"relationship {rel.type} {rel.start} -> {rel.end} appears twice")
+        seen.add(key)
+        for want, uri in ((rel.start_label, rel.start), (rel.end_label, rel.end)):
+            if uri in labels_of and labels_of[uri] != want:
+                raise ValueError(f"{rel.type} needs a {want} at {uri}, not a {labels_of[uri]}")
+        params.setdefault(rel_param(rel.type), []).append(_rel_row(rel))
+    segments = ["MATCH (n)\nDETACH DELETE n"] if replace else []
+    segments += [_merge_shared(label) for label in NODE_LABELS if shared_param(label) in params]
+    segments += [_merge_rel(t) for t in REL_TYPES if rel_param(t) in params]
+    return f"\n{CHAIN}\n".join(segments) + "\nRETURN count(*) AS done", params
+
+
 def _delete_old_version() -> str:
     return (
         f"OPTIONAL MATCH (d:{DOCUMENT_LABEL})\n"
@@ -377,8 +417,15 @@ FALKORDB_INDEXES = "CALL db.indexes() YIELD label, properties RETURN label, prop
 FALKORDB_CONSTRAINTS = "CALL db.constraints() YIELD type, label, properties, status RETURN type, label, properties, status"
 
 
+# Neo4j's full-text index on measures: the CJK analyzer indexes Chinese text as character
+# bigrams, so a search for any two or more consecutive characters of a title or body finds it.
+NEO4J_FULLTEXT_INDEX = "reformkg_measure_text"
+NEO4J_FULLTEXT_ANALYZER = "cjk"
+
+
 def neo4j_schema_statements() -> list[str]:
-    """Uniqueness constraints on ``uri`` (they bring their own index), then extra indexes."""
+    """Uniqueness constraints on ``uri`` (they bring their own index), then extra indexes, then
+    the full-text index on measure titles and bodies with the CJK analyzer; all idempotent."""
     out = [
         f"CREATE CONSTRAINT reformkg_{label.lower()}_uri IF NOT EXISTS "
         f"FOR (n:{_label(label)}) REQUIRE n.uri IS UNIQUE"
@@ -389,6 +436,11 @@ def neo4j_schema_statements() -> list[str]:
         f"FOR (n:{_label(label)}) ON (n.{prop})"
         for label, prop in EXTRA_INDEXES
     ]
+    out.append(
+        f"CREATE FULLTEXT INDEX {NEO4J_FULLTEXT_INDEX} IF NOT EXISTS "
+        "FOR (n:Measure) ON EACH [n.title, n.body] "
+        f"OPTIONS {{indexConfig: {{`fulltext.analyzer`: '{NEO4J_FULLTEXT_ANALYZER}'}}}}"
+    )
     return out
 
 

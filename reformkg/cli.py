@@ -20,14 +20,34 @@ export_app = typer.Typer(no_args_is_help=True, help="Export the graph.")
 app.add_typer(export_app, name="export")
 
 
+def _with_overrides(backend: str | None, uri: str | None):
+    """The settings with --backend / --uri applied (the environment gives the rest)."""
+    settings = get_settings()
+    update: dict[str, str] = {}
+    if backend is not None:
+        if backend not in ("falkordb", "neo4j"):
+            raise typer.BadParameter("use falkordb or neo4j", param_hint="--backend")
+        update["backend"] = backend
+    if uri is not None:
+        if (backend or settings.backend) != "neo4j":
+            raise typer.BadParameter("--uri is the Neo4j server's address: use it with --backend neo4j",
+                                     param_hint="--uri")
+        update["neo4j_uri"] = uri
+    return settings.model_copy(update=update) if update else settings
+
+
 @app.command()
 def load(paths: Annotated[list[Path] | None, typer.Argument(help="files or folders; default: the bundled corpus")]
-         = None) -> None:
+         = None,
+         backend: Annotated[str | None, typer.Option(help="falkordb or neo4j (default: REFORMKG_BACKEND)")] = None,
+         uri: Annotated[str | None, typer.Option(help="the Neo4j server, e.g. bolt://localhost:7687 "
+                                                      "(default: REFORMKG_NEO4J_URI)")] = None) -> None:
     """Parse documents and write them into the graph, one atomic write per document."""
+    settings = _with_overrides(backend, uri)
     files = expand_paths(paths) if paths else bundled_corpus()
-    store = open_graph()
+    store = open_graph(settings)
     try:
-        report = Loader(store, get_settings()).load(files, progress=sys.stderr.isatty())
+        report = Loader(store, settings).load(files, progress=sys.stderr.isatty())
     finally:
         store.close()
     for err in report.errors:
@@ -170,6 +190,91 @@ def export_rdf(fmt: Annotated[str, typer.Option("--format", help="turtle, jsonld
         output.write_text(data, encoding="utf-8")
     else:
         sys.stdout.write(data)
+
+
+import_app = typer.Typer(no_args_is_help=True, help="Import into the graph.")
+app.add_typer(import_app, name="import")
+
+
+@export_app.command("graphml")
+def export_graphml(output: Annotated[Path | None, typer.Option("--output", "-o", help="file; default stdout")]
+                   = None) -> None:
+    """The whole graph as GraphML (Gephi, networkx): node id = IRI, attributes `label` and the properties,
+    edges with `type` and theirs; lists as JSON arrays in strings, dates as ISO strings."""
+    store = open_graph()
+    try:
+        if output:
+            nodes, edges = exports.write_graphml(store, output)
+        else:
+            nodes, edges = exports.write_graphml(store, sys.stdout.buffer)
+    finally:
+        store.close()
+    if output:
+        typer.echo(f"{output}: {nodes} nodes, {edges} edges", err=True)
+
+
+@export_app.command("neo4j-csv")
+def export_neo4j_csv(directory: Annotated[Path, typer.Argument(help="directory to write the files into")]) -> None:
+    """CSV files for `neo4j-admin database import full`: one per node label and per relationship type,
+    plus import.sh and README.md with the exact command."""
+    store = open_graph()
+    try:
+        counts = exports.write_neo4j_csv(store, directory)
+    except ValueError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
+    finally:
+        store.close()
+    for name, n in counts.items():
+        typer.echo(f"  {name:40} {n:>8}")
+    typer.echo(f"{directory}: {len(counts)} files; run: sh {directory / 'import.sh'} [database]")
+
+
+@import_app.command("rdf")
+def import_rdf(file: Annotated[Path, typer.Argument(help="RDF in the ontology's terms (e.g. from `export rdf`)")],
+               fmt: Annotated[str | None, typer.Option("--format", help="turtle, jsonld or nt; default: by suffix")]
+               = None,
+               replace: Annotated[bool, typer.Option("--replace", help="delete the current graph first "
+                                                     "(in the same atomic write)")] = False) -> None:
+    """Import RDF into an empty graph: SHACL-validated, then written in one atomic write (all or nothing)."""
+    from reformkg.rdf_import import RdfImportError
+    from reformkg.rdf_import import import_rdf as run_import
+
+    if fmt is not None and fmt not in ("turtle", "ttl", "jsonld", "json-ld", "nt"):
+        raise typer.BadParameter("use turtle, jsonld or nt", param_hint="--format")
+    settings = get_settings()
+    store = open_graph()
+    try:
+        report = run_import(store, file, fmt, replace=replace, max_bytes=int(settings.max_file_mb * 1024 * 1024))
+    except RdfImportError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
+    finally:
+        store.close()
+    typer.echo(report.summary())
+
+
+@app.command("neo4j-setup")
+def neo4j_setup(uri: Annotated[str | None, typer.Option(help="the Neo4j server (default: REFORMKG_NEO4J_URI)")]
+                = None) -> None:
+    """Set up Neo4j: ReformKG's constraints and indexes, then n10s (its constraint, MAP configuration,
+    namespace prefixes and the ontology mappings), i.e. ontology/n10s-setup.cypher. Idempotent."""
+    from graph.store import open_store
+    from ontology import n10s
+
+    s = get_settings()
+    try:
+        store = open_store(backend="neo4j", neo4j_uri=uri or s.neo4j_uri, user=s.neo4j_user,
+                           password=s.neo4j_password, database=s.neo4j_database, read_timeout_s=s.read_timeout_s)
+    except ValueError as exc:
+        typer.secho(f"error: {exc} (set REFORMKG_NEO4J_PASSWORD)", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
+    try:
+        ran = store.run_statements(n10s.statements())
+    finally:
+        store.close()
+    typer.echo(f"neo4j-setup: {ran} statements run on {uri or s.neo4j_uri} "
+               f"({len(n10s.mappings())} n10s mappings)")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     read_timeout_s: float = 30.0
     cypher_row_cap: int = Field(1000, ge=1, le=100_000, description="rows the ad-hoc Cypher endpoint returns at most")
     max_file_mb: float = 20.0
+    load_lock_wait_s: float = Field(0.0, ge=0, description="seconds a second `reformkg load` on the same data directory waits for the first one before refusing (0: refuse at once)")
 
     @property
     def falkordb_dir(self) -> Path:

@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-bash scripts/setup-browser.sh   # Debian chromium + a CJK font for tests/test_web_e2e.py
+bash scripts/setup-system.sh    # Debian chromium + a CJK font (browser tests), docker-compose (compose check)
+bash scripts/setup-lint.sh      # Neo4j's Cypher linter from npm (tests/test_cypher_lint.py)
 .venv/bin/python -m pytest "$@"

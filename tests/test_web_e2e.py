@@ -2,7 +2,7 @@
 
 The app (``create_app(store=seed_graph)``) is served by uvicorn on a free port
 in a background thread; Chromium is launched once per session from
-``/usr/bin/chromium`` (installed by ``scripts/setup-browser.sh``; never a
+``/usr/bin/chromium`` (installed by ``scripts/setup-system.sh``; never a
 downloaded browser) and every test gets a fresh page.  A missing browser is a
 failure, unless ``REFORMKG_E2E_OPTIONAL=1`` is set (then the tests skip).
 
@@ -63,8 +63,8 @@ def browser():
     if not os.path.exists(CHROMIUM):
         if os.environ.get("REFORMKG_E2E_OPTIONAL") == "1":
             pytest.skip(f"{CHROMIUM} is missing and REFORMKG_E2E_OPTIONAL=1 "
-                        "(run scripts/setup-browser.sh to install Debian's chromium)")
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/setup-browser.sh (apt-get install chromium fonts-wqy-zenhei)")
+                        "(run scripts/setup-system.sh to install Debian's chromium)")
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/setup-system.sh (apt-get install chromium fonts-wqy-zenhei)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
