@@ -11,7 +11,10 @@ optional filters are clauses rather than ``$p IS NULL OR ...`` predicates.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
+
+from graph.backend import GraphBackend
 
 
 def compose(base: str, fragments: Mapping[str, str], params: Mapping[str, Any], carry: str, tail: str) -> str:
@@ -22,3 +25,21 @@ def compose(base: str, fragments: Mapping[str, str], params: Mapping[str, Any], 
             parts += [fragment.strip(), f"WITH DISTINCT {carry}"]
     parts.append(tail.strip())
     return "\n".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    """A resource list: its base match, optional filter fragments, the variables carried
+    past each filter, and the count and page tails."""
+
+    base: str
+    fragments: Mapping[str, str]
+    carry: str
+    count: str
+    page: str
+
+    def run(self, store: GraphBackend, params: Mapping[str, Any]) -> tuple[int, list[dict[str, Any]]]:
+        """(total, the page's rows); the page query is skipped when nothing matches."""
+        total = store.run_read(compose(self.base, self.fragments, params, self.carry, self.count), params)[0]["total"]
+        rows = store.run_read(compose(self.base, self.fragments, params, self.carry, self.page), params) if total else []
+        return total, rows

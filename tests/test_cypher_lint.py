@@ -170,23 +170,21 @@ def _api_constants() -> Iterator[tuple[str, str]]:
 
 
 def _api_list_queries() -> Iterator[tuple[str, str]]:
-    """Each list endpoint's count and page query with all its filters, and with none."""
+    """Each list endpoint's count and page query (its ``LIST``) with all its filters, and with none."""
     import importlib
 
-    from api.cypher import compose
+    from api.cypher import ListQuery, compose
 
     for path in sorted((ROOT / "api" / "routers").glob("*.py")):
-        source = path.read_text("utf-8")
-        carries = set(re.findall(r'compose\(LIST_BASE, LIST_FILTERS, params, "([^"]+)"', source))
-        if not carries:
-            continue
         module = importlib.import_module(f"api.routers.{path.stem}")
-        for carry in carries:
-            for tail in ("LIST_COUNT", "LIST_PAGE"):
-                everything = {name: ["x"] for name in module.LIST_FILTERS}
-                for label, params in (("all filters", everything), ("no filter", {})):
-                    query = compose(module.LIST_BASE, module.LIST_FILTERS, params, carry, getattr(module, tail))
-                    yield f"api/routers/{path.name}:{tail} ({label})", query
+        listing = getattr(module, "LIST", None)
+        if not isinstance(listing, ListQuery):
+            continue
+        for tail in ("count", "page"):
+            everything = {name: ["x"] for name in listing.fragments}
+            for label, params in (("all filters", everything), ("no filter", {})):
+                query = compose(listing.base, listing.fragments, params, listing.carry, getattr(listing, tail))
+                yield f"api/routers/{path.name}:LIST_{tail.upper()} ({label})", query
 
 
 API_REQUESTS = [

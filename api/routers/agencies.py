@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from api import filters
-from api.cypher import compose
+from api.cypher import ListQuery
 from api.deps import IrisDep, StoreDep
 from api.iris import find_node
 from api.models import Page, Ref, Succession
@@ -102,6 +102,8 @@ RETURN b.uri AS uri, b.name AS name, s.date AS date, s.reform AS reform ORDER BY
 ROLE_KEYS = {"LED_BY": "lead", "PARTICIPANT": "participant", "SUPPORTED_BY": "support"}
 
 
+LIST = ListQuery(LIST_BASE, LIST_FILTERS, "a", LIST_COUNT, LIST_PAGE)
+
 @router.get("", summary="List agencies", response_model=Page[AgencySummary])
 def list_agencies(request: Request, store: StoreDep, iris: IrisDep,
                   q: Annotated[AgencyFilters, Query()]) -> dict[str, Any]:
@@ -110,8 +112,7 @@ def list_agencies(request: Request, store: StoreDep, iris: IrisDep,
     params = {"zone": filters.reference(store, "zone", q.zone, "zone"),
               "level": q.level.value if q.level else None, "function": q.function,
               "text": filters.text_terms(q.text, "text"), **q.params()}
-    total = store.run_read(compose(LIST_BASE, LIST_FILTERS, params, "a", LIST_COUNT), params)[0]["total"]
-    rows = store.run_read(compose(LIST_BASE, LIST_FILTERS, params, "a", LIST_PAGE), params) if total else []
+    total, rows = LIST.run(store, params)
     return page(request, [{**r, "id": iris.id_of(r["uri"])} for r in rows], total, q)
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from api import filters
-from api.cypher import compose
+from api.cypher import ListQuery
 from api.deps import IrisDep, StoreDep
 from api.iris import Iris, find_node
 from api.models import Page, Ref
@@ -79,6 +79,8 @@ def _summary(iris: Iris, r: dict[str, Any]) -> dict[str, Any]:
             "broader": iris.ref(r["broader_uri"], r["broader_name"])}
 
 
+LIST = ListQuery(LIST_BASE, LIST_FILTERS, "c, b", LIST_COUNT, LIST_PAGE)
+
 @router.get("", summary="List categories", response_model=Page[CategorySummary])
 def list_categories(request: Request, store: StoreDep, iris: IrisDep,
                     q: Annotated[CategoryFilters, Query()]) -> dict[str, Any]:
@@ -87,8 +89,7 @@ def list_categories(request: Request, store: StoreDep, iris: IrisDep,
     params = {"document": filters.reference(store, "document", q.document, "document"),
               "zone": filters.reference(store, "zone", q.zone, "zone"),
               "top": q.top, "text": filters.text_terms(q.text, "text"), **q.params()}
-    total = store.run_read(compose(LIST_BASE, LIST_FILTERS, params, "c, b", LIST_COUNT), params)[0]["total"]
-    rows = store.run_read(compose(LIST_BASE, LIST_FILTERS, params, "c, b", LIST_PAGE), params) if total else []
+    total, rows = LIST.run(store, params)
     return page(request, [_summary(iris, r) for r in rows], total, q)
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from api import filters
-from api.cypher import compose
+from api.cypher import ListQuery
 from api.deps import IrisDep, StoreDep
 from api.iris import find_node
 from api.models import Page, Ref, Target
@@ -108,6 +108,8 @@ ORDER BY number, uri
 TARGETS = "MATCH (d:PolicyDocument {uri: $uri})-[:DOCUMENT_TARGET]->(t:Target) RETURN properties(t) AS t ORDER BY t.uri"
 
 
+LIST = ListQuery(LIST_BASE, LIST_FILTERS, "d", LIST_COUNT, LIST_PAGE)
+
 @router.get("", summary="List documents", response_model=Page[DocumentSummary])
 def list_documents(request: Request, store: StoreDep, iris: IrisDep,
                    q: Annotated[DocumentFilters, Query()]) -> dict[str, Any]:
@@ -121,8 +123,7 @@ def list_documents(request: Request, store: StoreDep, iris: IrisDep,
         "text": filters.text_terms(q.text, "text"),
         **q.params(),
     }
-    total = store.run_read(compose(LIST_BASE, LIST_FILTERS, params, "d", LIST_COUNT), params)[0]["total"]
-    rows = store.run_read(compose(LIST_BASE, LIST_FILTERS, params, "d", LIST_PAGE), params) if total else []
+    total, rows = LIST.run(store, params)
     return page(request, [{**r, "id": iris.id_of(r["uri"])} for r in rows], total, q)
 
 

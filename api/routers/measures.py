@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from api import filters
-from api.cypher import compose
+from api.cypher import ListQuery
 from api.deps import IrisDep, StoreDep
 from api.iris import Iris, find_node
 from api.models import Page, Ref, Target
@@ -156,6 +156,8 @@ ORDER BY date, scope_uri
 TARGETS = "MATCH (m:Measure {uri: $uri})-[:HAS_TARGET]->(t:Target) RETURN properties(t) AS t ORDER BY t.uri"
 
 
+LIST = ListQuery(LIST_BASE, LIST_FILTERS, "m, d", LIST_COUNT, LIST_PAGE)
+
 @router.get("", summary="List measures", response_model=Page[MeasureSummary],
             responses=responses(422))
 def list_measures(request: Request, store: StoreDep, iris: IrisDep,
@@ -174,8 +176,7 @@ def list_measures(request: Request, store: StoreDep, iris: IrisDep,
         "roles": [ROLE_TYPES[q.role]] if q.role else list(ROLE_TYPES.values()),
         **q.params(),
     }
-    total = store.run_read(compose(LIST_BASE, LIST_FILTERS, params, "m, d", LIST_COUNT), params)[0]["total"]
-    rows = store.run_read(compose(LIST_BASE, LIST_FILTERS, params, "m, d", LIST_PAGE), params) if total else []
+    total, rows = LIST.run(store, params)
     items = [summary(iris, r) for r in rows]
     return page(request, items, total, q)
 

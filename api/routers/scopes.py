@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from api import filters
-from api.cypher import compose
+from api.cypher import ListQuery
 from api.deps import IrisDep, StoreDep
 from api.iris import Iris, find_node
 from api.models import Page, Ref
@@ -98,6 +98,8 @@ def _scope_types(value: str | None) -> list[str] | None:
     return scope_types(v) or [v]
 
 
+LIST = ListQuery(LIST_BASE, LIST_FILTERS, "s, j", LIST_COUNT, LIST_PAGE)
+
 @router.get("", summary="List replication scopes", response_model=Page[ScopeSummary])
 def list_scopes(request: Request, store: StoreDep, iris: IrisDep,
                 q: Annotated[ScopeFilters, Query()]) -> dict[str, Any]:
@@ -106,8 +108,7 @@ def list_scopes(request: Request, store: StoreDep, iris: IrisDep,
     params = {"place": filters.reference(store, "place", q.place, "place"),
               "zone": filters.reference(store, "zone", q.zone, "zone"),
               "types": _scope_types(q.type), **q.params()}
-    total = store.run_read(compose(LIST_BASE, LIST_FILTERS, params, "s, j", LIST_COUNT), params)[0]["total"]
-    rows = store.run_read(compose(LIST_BASE, LIST_FILTERS, params, "s, j", LIST_PAGE), params) if total else []
+    total, rows = LIST.run(store, params)
     return page(request, [_summary(iris, r) for r in rows], total, q)
 
 

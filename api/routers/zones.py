@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from api import filters
-from api.cypher import compose
+from api.cypher import ListQuery
 from api.deps import IrisDep, StoreDep
 from api.iris import find_node
 from api.models import Page, Ref, Succession
@@ -101,6 +101,8 @@ RETURN n.uri AS uri, n.name AS name, s.date AS date, s.reform AS reform ORDER BY
 """
 
 
+LIST = ListQuery(LIST_BASE, LIST_FILTERS, "z", LIST_COUNT, LIST_PAGE)
+
 @router.get("", summary="List pilot zones", response_model=Page[ZoneSummary])
 def list_zones(request: Request, store: StoreDep, iris: IrisDep,
                q: Annotated[ZoneFilters, Query()]) -> dict[str, Any]:
@@ -108,8 +110,7 @@ def list_zones(request: Request, store: StoreDep, iris: IrisDep,
     text in a name or alias."""
     params = {"place": filters.reference(store, "place", q.place, "place"),
               "text": filters.text_terms(q.text, "text"), **q.params()}
-    total = store.run_read(compose(LIST_BASE, LIST_FILTERS, params, "z", LIST_COUNT), params)[0]["total"]
-    rows = store.run_read(compose(LIST_BASE, LIST_FILTERS, params, "z", LIST_PAGE), params) if total else []
+    total, rows = LIST.run(store, params)
     return page(request, [{**r, "id": iris.id_of(r["uri"])} for r in rows], total, q)
 
 
