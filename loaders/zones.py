@@ -34,6 +34,10 @@ def pipeline():
         for label in sorted({z.name, *z.aliases}):
             patterns.append({"label": "PILOT_ZONE", "pattern": label, "id": z.id})
     ruler.add_patterns(patterns)
+    # Only the segmenter and the ruler run, not a parser or NER: spaCy's default limit of a million
+    # characters (it protects their memory) would refuse a long cell with ValueError.  The input is
+    # bounded by the file size limit (REFORMKG_MAX_FILE_MB) instead.
+    nlp.max_length = 1 << 31
     return nlp
 
 
@@ -46,12 +50,44 @@ def zone_mentions(text: str, on: date | None) -> list[tuple[str, int, int]]:
     if not text:
         return []
     zones = vocabulary().zones
+    labels = {label for z in zones.values() for label in (z.name, *z.aliases)}
+    if not any(label in text for label in labels):  # the ruler matches labels only: nothing to find
+        return []
     out = []
-    for ent in pipeline()(text).ents:
-        candidates = [z for z in zones.values() if ent.text in (z.name, *z.aliases)]
-        valid = [z for z in candidates if z.valid_on(on)] or candidates
-        if valid:
-            out.append((valid[0].id, ent.start_char, ent.end_char))
+    for offset, piece in _pieces(text, labels):
+        for ent in pipeline()(piece).ents:
+            candidates = [z for z in zones.values() if ent.text in (z.name, *z.aliases)]
+            valid = [z for z in candidates if z.valid_on(on)] or candidates
+            if valid:
+                out.append((valid[0].id, offset + ent.start_char, offset + ent.end_char))
+    return out
+
+
+PIECE = 2000  # characters: spaCy's zh tokenizer takes time quadratic in the tokens of one call
+
+
+def _pieces(text: str, labels: set[str]) -> list[tuple[int, str]]:
+    """``text`` as (offset, piece) of about PIECE characters, never cut inside a label occurrence.
+
+    A text of PIECE characters or less (every real measure) is one piece, so the pipeline sees it
+    whole as before; a hostile one-megabyte cell costs linear time instead of quadratic.
+    """
+    if len(text) <= PIECE:
+        return [(0, text)]
+    covered = bytearray(len(text) + 1)  # 1 where a cut would split a label occurrence
+    for label in labels:
+        i = text.find(label)
+        while i >= 0:
+            covered[i + 1:i + len(label)] = b"\x01" * (len(label) - 1)
+            i = text.find(label, i + 1)
+    out, start = [], 0
+    while len(text) - start > PIECE:
+        cut = start + PIECE
+        while covered[cut]:
+            cut += 1
+        out.append((start, text[start:cut]))
+        start = cut
+    out.append((start, text[start:]))
     return out
 
 
