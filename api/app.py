@@ -108,6 +108,8 @@ def create_app(settings: Settings | None = None, store: GraphBackend | None = No
     # lineage first: /measures/{id}/lineage must win over /measures/{id:path}
     for module in (lineage, measures, documents, zones, agencies, scopes, categories, search,
                    named_queries, cypher, sparql, linked_data, health):
+        if module is cypher and not settings.cypher_endpoint:
+            continue  # REFORMKG_CYPHER_ENDPOINT=false: no ad-hoc Cypher at all
         app.include_router(module.router)
     # the web pages (HTML, not in the OpenAPI schema) and their static files
     app.mount("/static", StaticFiles(directory=web_pages.STATIC), name="static")

@@ -265,7 +265,7 @@ def neo4j_setup(uri: Annotated[str | None, typer.Option(help="the Neo4j server (
     s = get_settings()
     try:
         store = open_store(backend="neo4j", neo4j_uri=uri or s.neo4j_uri, user=s.neo4j_user,
-                           password=s.neo4j_password, database=s.neo4j_database, read_timeout_s=s.read_timeout_s)
+                           password=s.neo4j_password.get_secret_value() if s.neo4j_password else None, database=s.neo4j_database, read_timeout_s=s.read_timeout_s)
     except ValueError as exc:
         typer.secho(f"error: {exc} (set REFORMKG_NEO4J_PASSWORD)", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from None

@@ -3,7 +3,9 @@ atomic write, then wait until the writes are on disk."""
 
 from __future__ import annotations
 
+import json
 import os
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
@@ -58,6 +60,7 @@ class LoadReport:
     totals: dict[str, int] = field(default_factory=dict)
     lineage: LineageReport | None = None
     refused: bool = False  # another load holds the lock of the data directory: nothing was done
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage: parse, build, write, link, durable
 
     def summary(self) -> str:
         t = self.totals
@@ -107,6 +110,7 @@ class Loader:
 
     def _load(self, files: list[Path], progress: bool, report: LoadReport) -> None:
         limit = int(self.settings.max_file_mb * 1024 * 1024)
+        timings = {"parse_s": 0.0, "build_s": 0.0, "write_s": 0.0, "link_s": 0.0, "durable_s": 0.0}
         marker = self._marker()
         pending = marker.exists()  # a load before this one wrote documents, then died before the lineage
         if not pending:
@@ -118,9 +122,17 @@ class Loader:
             iterator = track(files, description="loading")
         for path in iterator:
             try:
+                t0 = time.perf_counter()
                 raw = _read_limited(path, limit, self.settings.max_file_mb)
                 doc = parse_bytes(raw, path.name)
-                result = self.store.write_document(build(doc, self.settings.base_iri))
+                t1 = time.perf_counter()
+                payload = build(doc, self.settings.base_iri)
+                t2 = time.perf_counter()
+                result = self.store.write_document(payload)
+                t3 = time.perf_counter()
+                timings["parse_s"] += t1 - t0
+                timings["build_s"] += t2 - t1
+                timings["write_s"] += t3 - t2
             except (ParseError, WriteError, OSError) as exc:
                 report.errors.append(str(exc) if isinstance(exc, (ParseError, WriteError)) else f"{path}: {exc}")
                 continue
@@ -130,7 +142,9 @@ class Loader:
         refreshed = False
         if report.written or pending:
             try:
+                t0 = time.perf_counter()
                 report.lineage = lineage.refresh(self.store, self.settings.base_iri)
+                timings["link_s"] = time.perf_counter() - t0
             except Exception as exc:  # the documents stay loaded; the derived links are stale
                 report.errors.append(f"lineage not refreshed: {exc}")
             else:
@@ -138,12 +152,17 @@ class Loader:
                 report.warnings += report.lineage.warnings
         on_disk = True
         if report.written or refreshed:
+            t0 = time.perf_counter()
             on_disk = self.store.durable()
+            timings["durable_s"] = time.perf_counter() - t0
             if not on_disk:
                 report.errors.append("the database did not confirm that the writes are on disk (WAITAOF)")
         if on_disk and (refreshed or not (report.written or pending)):
             marker.unlink(missing_ok=True)
         report.totals = Counter(self.store.counts().get("nodes", {}))
+        report.timings = {k: round(v, 4) for k, v in timings.items()}
+        if profile := os.environ.get("REFORMKG_PROFILE_JSON"):  # stage timings for bench/scale.py
+            Path(profile).write_text(json.dumps(report.timings), encoding="utf-8")
 
 
 def data_dir_of(store: GraphBackend, settings: Settings) -> Path:

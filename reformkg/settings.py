@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -25,7 +25,8 @@ class Settings(BaseSettings):
     base_iri: str = "https://w3id.org/reformkg/id/"
     neo4j_uri: str = "neo4j://localhost:7687"
     neo4j_user: str = "neo4j"
-    neo4j_password: str | None = None
+    neo4j_password: SecretStr | None = None  # never printed: SecretStr shows as '**********'
+    cypher_endpoint: bool = Field(True, description="serve POST /cypher (REFORMKG_CYPHER_ENDPOINT=false turns it off)")
     neo4j_database: str | None = None
     read_timeout_s: float = 30.0
     cypher_row_cap: int = Field(1000, ge=1, le=100_000, description="rows the ad-hoc Cypher endpoint returns at most")
@@ -48,7 +49,8 @@ def open_graph(settings: Settings | None = None):
 
     s = settings or get_settings()
     store = open_store(backend=s.backend, data_dir=s.falkordb_dir, neo4j_uri=s.neo4j_uri, user=s.neo4j_user,
-                       password=s.neo4j_password, graph_name=s.graph_name, database=s.neo4j_database,
+                       password=s.neo4j_password.get_secret_value() if s.neo4j_password else None, graph_name=s.graph_name, database=s.neo4j_database,
                        read_timeout_s=s.read_timeout_s)
     store.ensure_schema()
     return store
+

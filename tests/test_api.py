@@ -619,3 +619,21 @@ def test_openapi_documents_every_operation(client) -> None:
     measures = {p["name"]: p for p in spec["paths"]["/measures"]["get"]["parameters"]}
     assert "前海蛇口" in json.dumps(measures["zone"], ensure_ascii=False)
     assert measures["limit"]["schema"]["maximum"] == 500
+
+
+def test_the_cypher_endpoint_can_be_switched_off(seed_graph) -> None:
+    from reformkg.settings import Settings
+
+    app = create_app(settings=Settings(cypher_endpoint=False), store=seed_graph)
+    with TestClient(app) as off:
+        assert off.post("/cypher", json={"query": "RETURN 1"}).status_code == 404
+        assert "/cypher" not in off.get("/openapi.json").json()["paths"]
+        assert off.get("/queries/pilots-promoted?zone=前海&scope=全市").json()["count"] == 37
+
+
+def test_neo4j_password_is_never_printed() -> None:
+    from reformkg.settings import Settings
+
+    s = Settings(neo4j_password="s3cret-pw")
+    assert "s3cret-pw" not in repr(s) and "s3cret-pw" not in str(s.model_dump())
+    assert s.neo4j_password.get_secret_value() == "s3cret-pw"

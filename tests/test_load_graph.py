@@ -125,3 +125,19 @@ def test_exported_rdf_validates_against_the_shapes(falkor, loader):
     loader.load(bundled_corpus())
     conforms, report = validate(exports.rdf_graph(falkor))
     assert conforms, report[:3000]
+
+
+def test_load_reports_its_stage_timings(falkor, tmp_path, monkeypatch) -> None:
+    """REFORMKG_PROFILE_JSON gets the seconds spent per stage (read by bench/scale.py)."""
+    import json
+
+    from reformkg.load import Loader, bundled_corpus
+    from reformkg.settings import Settings
+
+    profile = tmp_path / "profile.json"
+    monkeypatch.setenv("REFORMKG_PROFILE_JSON", str(profile))
+    report = Loader(falkor, Settings()).load(bundled_corpus())
+    stages = json.loads(profile.read_text("utf-8"))
+    assert set(stages) == {"parse_s", "build_s", "write_s", "link_s", "durable_s"}
+    assert stages == report.timings and all(v >= 0 for v in stages.values())
+    assert stages["parse_s"] > 0 and stages["write_s"] > 0 and stages["link_s"] > 0
