@@ -61,6 +61,12 @@ def agency_successions(agencies: Iterable[AgencyRecord], vocab: Vocabulary, agen
     for a in by_uri.values():
         by_place[a.place].append(a)
 
+    def create(record: AgencyRecord) -> AgencyRecord:
+        by_uri[record.uri] = record
+        by_place[record.place].append(record)
+        result.created.append(record)
+        return record
+
     def successor(place: str | None, function: str, body: str | None) -> AgencyRecord | None:
         found = [a for a in by_place[place] if a.function == function]
         if len(found) == 1:
@@ -72,13 +78,7 @@ def agency_successions(agencies: Iterable[AgencyRecord], vocab: Vocabulary, agen
         info = vocab.places.get(place) if place else None
         if body is None or info is None or info.level not in CREATE_AT_LEVELS:
             return None
-        return _create(AgencyRecord(agency_iri(info.name + body), info.name + body, function, info.level, place))
-
-    def _create(record: AgencyRecord) -> AgencyRecord:
-        by_uri[record.uri] = record
-        by_place[record.place].append(record)
-        result.created.append(record)
-        return record
+        return create(AgencyRecord(agency_iri(info.name + body), info.name + body, function, info.level, place))
 
     for reform in sorted(vocab.reforms.values(), key=lambda r: (r.date or date.max, r.id)):
         if not reform.from_functions or not reform.to_function:
@@ -102,7 +102,7 @@ def agency_successions(agencies: Iterable[AgencyRecord], vocab: Vocabulary, agen
             continue
         new_uri = agency_iri(after.name)
         if new_uri not in by_uri:
-            _create(AgencyRecord(new_uri, after.name, None, after.level, after.place))
+            create(AgencyRecord(new_uri, after.name, None, after.level, after.place))
         result.successions.append(Succession(old_uri, new_uri, reform.date, reform.name))
     return result
 

@@ -35,6 +35,7 @@ from importlib import resources
 from typing import Any
 
 from graph.backend import GraphBackend
+from queries.resolve import normalise_value, resolver
 
 DIALECTS = ("falkordb", "neo4j")
 SCALAR_TYPES = ("string", "text", "int", "float", "bool", "date")
@@ -205,8 +206,6 @@ def coerce(param: Param, value: Any, query: str) -> Any:
             if len(value) > MAX_STRING:
                 raise ValueError(f"longer than {MAX_STRING} characters")
             if kind == "text":
-                from queries.resolve import normalise_value
-
                 value = normalise_value(value)
                 if not value:
                     raise ValueError("empty after normalisation")
@@ -286,8 +285,6 @@ def bind(query: NamedQuery, raw: Mapping[str, Any], resolve: Resolver) -> dict[s
 
 def run(store: GraphBackend, name: str, raw: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Run a named query with raw parameter values; rows as plain dicts."""
-    from queries.resolve import resolver
-
     query = get(name)
     params = bind(query, raw, resolver(store))
     return store.run_read(query.text_for(store.dialect), params)

@@ -51,7 +51,7 @@ class MeasureLineage(BaseModel):
 
 
 class PlaceStep(BaseModel):
-    uri: str | None = Field(None, description="(looked up by name: the catalogue query returns names)")
+    uri: str | None = None
     id: str | None = None
     name: str | None = None
     level: str | None = None
@@ -107,10 +107,6 @@ RETURN s.uri AS scope_uri, s.name AS scope_name, s.scope_type AS scope_type, p.d
        p.batch AS batch_number, b.uri AS batch_uri, b.name AS batch_name, d.uri AS document_uri,
        d.title AS document_title, i.uri AS issuer_uri, i.name AS issuer_name
 ORDER BY date, scope_uri
-"""
-NAMED_PLACES = """
-MATCH (n) WHERE (n:Place OR n:PilotZone) AND n.name IN $names
-RETURN n.name AS name, n.uri AS uri ORDER BY uri
 """
 AGENCY_SUCCESSORS = """
 MATCH path = (a:Agency {uri: $uri})-[:SUCCEEDED_BY*1..4]->(b:Agency)
@@ -168,12 +164,8 @@ def zone_lineage(store: StoreDep, iris: IrisDep,
     props = find_node(store, iris, "PilotZone", id, "zone")
     context = registry.run(store, "zone-context", {"zone": props["uri"]})
 
-    names = sorted({r["name"] for r in context if r.get("name") and not r.get("uri")})
-    uris = {r["name"]: r["uri"] for r in store.run_read(NAMED_PLACES, {"names": names})} if names else {}
-
     def steps(relation: str) -> list[dict[str, Any]]:
         rows = sorted((r for r in context if r["relation"] == relation), key=lambda r: (r["depth"], r["name"] or ""))
-        rows = [{**r, "uri": r.get("uri") or uris.get(r["name"])} for r in rows]
         return _first_per_uri([{**r, "id": iris.id_of(r["uri"])} for r in rows])
 
     timeline = [{**r, "document": iris.ref(r["document_uri"], r["document"])}
