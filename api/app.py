@@ -10,12 +10,15 @@ from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from api import problems
 from api.deps import check_url_text
 from api.iris import Iris
+from api.limits import RequestLimits
+from api.limits import document as document_limits
 from api.routers import (
     agencies,
     categories,
@@ -33,6 +36,7 @@ from api.routers import (
 )
 from api.web import pages as web_pages
 from graph.backend import GraphBackend
+from graph.read_cache import cached
 from reformkg.settings import Settings, get_settings, open_graph
 
 DESCRIPTION = """\
@@ -91,7 +95,7 @@ def create_app(settings: Settings | None = None, store: GraphBackend | None = No
             yield
             return
         opened = await run_in_threadpool(open_graph, settings)
-        app.state.store = opened
+        app.state.store = cached(opened, settings.read_cache_entries)
         try:
             yield
         finally:
@@ -105,6 +109,12 @@ def create_app(settings: Settings | None = None, store: GraphBackend | None = No
     app.state.iris = Iris(settings.base_iri)
     app.state.store = store
     problems.install(app)
+    # outermost last: CORS headers go on the limits' refusals too
+    app.add_middleware(RequestLimits, max_body=settings.max_body_kb * 1024, max_url=settings.max_url_kb * 1024)
+    document_limits(app)  # their 413 and 414 in the OpenAPI schema
+    if settings.cors_origins:  # off by default: no Access-Control-Allow-Origin on any response
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                           allow_headers=["Accept", "Content-Type"])
     # lineage first: /measures/{id}/lineage must win over /measures/{id:path}
     for module in (lineage, measures, documents, zones, agencies, scopes, categories, search,
                    named_queries, cypher, sparql, linked_data, health):

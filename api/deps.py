@@ -2,6 +2,10 @@
 
 The store is opened (or handed over) by the app's lifespan and kept in
 ``app.state``; the settings are read once, in ``reformkg.settings``.
+
+They are ``async def`` although they never await: FastAPI runs a plain ``def``
+dependency in its thread pool, one hand-off per dependency and request, and
+they only read attributes and check strings.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from graph.backend import GraphBackend
 from reformkg.settings import Settings
 
 
-def get_store(request: Request) -> GraphBackend:
+async def get_store(request: Request) -> GraphBackend:
     store = getattr(request.app.state, "store", None)
     if store is None:
         raise ProblemException(503, "database-unavailable", title="Database unavailable",
@@ -24,11 +28,11 @@ def get_store(request: Request) -> GraphBackend:
     return store
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_iris(request: Request) -> Iris:
+async def get_iris(request: Request) -> Iris:
     return request.app.state.iris
 
 
@@ -37,7 +41,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 IrisDep = Annotated[Iris, Depends(get_iris)]
 
 
-def check_url_text(request: Request) -> None:
+async def check_url_text(request: Request) -> None:
     """Refuse a path or query parameter the database could not be sent (a NUL character) with a 422."""
     from api.filters import unsendable
     from api.problems import invalid_param

@@ -59,4 +59,6 @@ def find_node(store: GraphBackend, iris: Iris, label: str, ident: str, what: str
                           {"uris": uris}) if uris else []
     if not rows:
         raise not_found(what, ident)
-    return rows[0]["props"]
+    props = rows[0]["props"]
+    props.pop("search_grams", None)  # the search index's bigrams (graph/search_index.py), not data
+    return props

@@ -8,16 +8,16 @@ Steps (all on 127.0.0.1 / unix sockets, in a new working directory):
 1. generate the synthetic corpus (bench/corpus.py) with its truth;
 2. ``reformkg load CORPUS`` as its own process on a fresh ``REFORMKG_HOME`` (the embedded
    server starts cold): ``load_s`` whole process, ``rss_mb.load`` (its peak, from wait4) and
-   ``rss_mb.server`` (the server's VmHWM); with ``REFORMKG_PROFILE_JSON`` set, a Loader that
-   supports it writes its stage timings there and they are reported as is;
-3. the stages timed in this process as well, into a second graph of the same server: parse
-   (loaders.parse.parse_bytes), build (graph.build.build), write (one ``write_document`` per
-   document), link (``find_links`` alone) and the lineage refresh (read, link, write);
-   precision and recall of the links against the generator's truth;
+   ``rss_mb.server`` (the server's VmHWM); the Loader's stage timings (``REFORMKG_PROFILE_JSON``)
+   are reported as is: ``parse_s`` and ``build_s`` summed over the files (over the parse worker
+   processes, so they overlap the writes), ``write_s`` the time in write calls (``writes_per_s``
+   = measures / write_s), ``documents_s`` the wall time of all three, ``link_s`` the lineage
+   refresh (read, find_links, successions, write: ``stages.lineage_*``);
+3. precision and recall of the links in the loaded graph against the generator's truth;
 4. the API (``reformkg serve``) driven by wrk (Debian's, ``apt-get install -y wrk`` when
    missing and root): the lineage endpoint, the named query pilots-promoted and /search,
    each for ``--api-seconds`` with 2 threads and 16 connections;
-5. the peers (bench/peers.py, one process each) on ``reformkg export rdf``: rdflib,
+5. the peers (bench/peers.py, one process each) on ``reformkg export rdf --format nt``: rdflib,
    pyoxigraph, networkx; ReformKG's own query latency (the same two questions, in Cypher
    through the store, median of the same number of runs) and the ratios;
 6. machine: cores, memory, versions.
@@ -97,67 +97,26 @@ def run_load(corpus_dir: Path, home: Path, work: Path) -> dict:
     return {"load_s": load_s, "rss_load_mb": rss, "stdout": out.strip()[-1000:], "profile": stages}
 
 
-def stages_in_process(corpus_dir: Path, files: list[str], home: Path, truth: dict) -> dict:
-    """parse / build / write / link timed apart in this process, into a second graph."""
-    from graph import lineage
-    from graph.build import build
+def link_quality(home: Path, truth: dict) -> dict:
+    """The loaded graph's cross-document links against the generator's truth (unordered pairs)."""
     from graph.falkor import FalkorBackend
-    from graph.linking import find_links
     from graph.server import EmbeddedFalkor
-    from loaders.parse import parse_bytes
-    from reformkg.settings import Settings
 
-    base = Settings().base_iri
-    raws = [(f, (corpus_dir / f).read_bytes()) for f in files]
-    t = time.perf_counter()
-    docs = [parse_bytes(raw, f) for f, raw in raws]
-    parse_s = time.perf_counter() - t
-    t = time.perf_counter()
-    graphs = [build(d, base) for d in docs]
-    build_s = time.perf_counter() - t
-    del docs
-    key_of: dict[str, tuple[str, str]] = {}
-    texts = []
-    for g in graphs:
-        doc = next(n for n in g.nodes if n.label == "PolicyDocument")
-        for n in g.nodes:
-            if n.label == "Measure":
-                key_of[n.uri] = (n.props["source_file"], n.props["key"])
-
-    server = EmbeddedFalkor(home / "falkordb").start()
-    store = FalkorBackend(server.socket_path, "bench_stages", server=server)
-    store.delete_graph()
-    store.ensure_schema()
-    t = time.perf_counter()
-    measures = 0
-    for g in graphs:
-        store.write_document(g)
-    write_s = time.perf_counter() - t
-    measures = len(key_of)
-    del graphs
-    texts = lineage.read_measures(store)
-    t = time.perf_counter()
-    links = find_links(texts)
-    find_s = time.perf_counter() - t
-    t = time.perf_counter()
-    lineage.refresh(store, base)
-    refresh_s = time.perf_counter() - t
-    store.delete_graph()
-    store.close()
-
+    server = EmbeddedFalkor(home / "falkordb")
+    store = FalkorBackend(server.socket_path, "reformkg", server=server, read_timeout_ms=600_000)
+    try:
+        rows = store.run_read(
+            "MATCH (a:Measure)-[r:DERIVED_FROM|RELATED_TO]->(b:Measure) "
+            "RETURN a.source_file AS af, a.key AS ak, b.source_file AS bf, b.key AS bk, a.uri AS sample")
+    finally:
+        store.close()
     truth_pairs = gen.true_pairs(truth)
-    found = set()
-    for link in links:
-        a, b = key_of.get(link.older), key_of.get(link.newer)
-        if a and b:
-            found.add((a, b) if a <= b else (b, a))
+    found = {tuple(sorted(((r["af"], r["ak"]), (r["bf"], r["bk"])))) for r in rows}
     tp = len(found & truth_pairs)
-    return {"parse_s": parse_s, "build_s": build_s, "write_s": write_s, "link_s": find_s,
-            "lineage_refresh_s": refresh_s, "writes_per_s": measures / write_s if write_s else None,
-            "links": len(links), "true_links": len(truth_pairs),
+    return {"links": len(found), "true_links": len(truth_pairs), "true_positives": tp,
             "link_precision": tp / len(found) if found else None,
-            "link_recall": tp / len(truth_pairs) if truth_pairs else None, "measures_written": measures,
-            "sample_link": links[0].newer if links else None}
+            "link_recall": tp / len(truth_pairs) if truth_pairs else None,
+            "sample_link": min(r["sample"] for r in rows) if rows else None}
 
 
 # ---------------------------------------------------------------- API under load
@@ -177,13 +136,18 @@ def _ensure_wrk() -> str | None:
 
 
 _UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+PATHS_LUA = ROOT / "bench" / "wrk_paths.lua"
 
 
-def _wrk(wrk: str, url: str, seconds: float, threads: int, conns: int) -> dict:
+def _wrk(wrk: str, url: str, seconds: float, threads: int, conns: int, paths: Path | None = None) -> dict:
+    """One wrk run on ``url``, or with ``paths`` on every path of that file in turn (bench/wrk_paths.lua)."""
+    script = ["-s", str(PATHS_LUA)] if paths else []
+    extra = ["--", str(paths)] if paths else []
     out = subprocess.run([wrk, f"-t{threads}", f"-c{conns}", f"-d{max(1, round(seconds))}s", "--timeout", "2s",
-                          "--latency", url], capture_output=True, text=True, timeout=seconds + 30).stdout
+                          "--latency", *script, url, *extra], capture_output=True, text=True, check=False,
+                         timeout=seconds + 30).stdout
     lat = {p: float(v) * _UNIT[u] for p, v, u in re.findall(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$",
-                                                             out, re.M)}
+                                                             out, re.MULTILINE)}
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
     reqs = re.search(r"(\d+) requests in", out)
     errors = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
@@ -231,11 +195,86 @@ def _python_load(url: str, seconds: float, conns: int) -> dict:
             "requests": len(lat), "errors": errors[0], "tool": "python-fallback"}
 
 
-def run_api(home: Path, targets: dict[str, str], seconds: float) -> dict:
+API_WORKERS = 2  # `reformkg serve`'s default: one Python process per core
+
+
+def _cpu_s(pids: list[int]) -> float:
+    """CPU seconds (user + system) the processes used so far (0 for one that is gone)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (the uvicorn workers), from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            pass
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += children.get(p, [])
+    return out
+
+
+def _varied_paths(home: Path, base: str, count: int = 1000, seed: int = 7) -> dict[str, list[str]]:
+    """Many different requests per endpoint, taken from the loaded graph (fixed seed): measures'
+    lineages, every zone x scope-type pair that has rows, and words cut out of measure titles."""
+    import random
+
+    from graph.falkor import FalkorBackend
+    from graph.server import EmbeddedFalkor
+
+    q, rng = urllib.parse.quote, random.Random(seed)
+    store = FalkorBackend(EmbeddedFalkor(home / "falkordb").start().socket_path, "reformkg")
+    try:
+        rows = store.run_read("MATCH (m:Measure) RETURN m.uri AS uri, m.title AS title ORDER BY uri")
+        pairs = store.run_read("MATCH (z:PilotZone)<-[:PILOTED_IN]-(:Measure)-[:PROMOTED_TO]->(s:ReplicationScope) "
+                               "RETURN DISTINCT z.zone_id AS zone, s.scope_type AS scope ORDER BY zone, scope")
+    finally:
+        store.close()
+    prefix = base + "measure/"
+    measures = [r["uri"][len(prefix):] for r in rng.sample(rows, min(count, len(rows)))]
+    words: list[str] = []
+    for r in rng.sample(rows, min(count, len(rows))):
+        title = r["title"] or ""
+        size = rng.choice((2, 3, 4))
+        if len(title) >= size:
+            at = rng.randrange(len(title) - size + 1)
+            if all(ch.isalnum() for ch in title[at:at + size]):
+                words.append(title[at:at + size])
+    return {"lineage": [f"/measures/{q(m, safe='/')}/lineage" for m in measures],
+            "pilots-promoted": [f"/queries/pilots-promoted?zone={q(p['zone'])}&scope={q(p['scope'])}"
+                                for p in pairs if p["zone"] and p["scope"]],
+            "search": [f"/search?q={q(w)}" for w in words]}
+
+
+def run_api(home: Path, targets: dict[str, str], seconds: float, workers: int = API_WORKERS,
+            read_cache: bool = True) -> dict:
+    """Each endpoint under wrk twice: on one URL (``targets``), then on many different URLs taken from
+    the graph (``varied``), with the API's and the database's CPU time per request (from /proc: steadier
+    than latency on a busy machine).  The server: ``reformkg serve --workers N --no-access-log``."""
+    from reformkg.settings import Settings
+
+    varied = _varied_paths(home, Settings().base_iri)
     port = _free_port()
-    proc = subprocess.Popen([*_reformkg(), "serve", "--host", "127.0.0.1", "--port", str(port)], env=_env(home),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    server_cmd = [*_reformkg(), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+                  "--no-access-log"]
+    env = _env(home) if read_cache else dict(_env(home), REFORMKG_READ_CACHE_ENTRIES="0")
+    proc = subprocess.Popen(server_cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
     base = f"http://127.0.0.1:{port}"
+    db_pid = _server_pid(home)
     try:
         for _ in range(300):
             try:
@@ -246,12 +285,28 @@ def run_api(home: Path, targets: dict[str, str], seconds: float) -> dict:
                     raise SystemExit(f"reformkg serve exited: {proc.stderr.read()[-2000:]}")
                 time.sleep(0.1)
         wrk = _ensure_wrk()
+        api_pids = _process_tree(proc.pid)
+
+        def drive(url: str, paths: Path | None = None) -> dict:
+            api0, db0 = _cpu_s(api_pids), _cpu_s([db_pid] if db_pid else [])
+            res = _wrk(wrk, url, seconds, 2, 16, paths) if wrk else _python_load(url, seconds, 16)
+            n = max(1, res["requests"])
+            res["cpu_ms_per_request"] = {"api": (_cpu_s(api_pids) - api0) * 1000 / n,
+                                         "db": (_cpu_s([db_pid] if db_pid else []) - db0) * 1000 / n}
+            return res
+
         out = {}
         for name, path in targets.items():
             url = base + path
             status = urllib.request.urlopen(url, timeout=30).status  # warm, and check it answers
-            res = _wrk(wrk, url, seconds, 2, 16) if wrk else _python_load(url, seconds, 16)
-            res.update(path=path, first_status=status, tool=res.get("tool", "wrk -t2 -c16"))
+            res = drive(url)
+            res.update(path=path, first_status=status, tool=res.get("tool", "wrk -t2 -c16"),
+                       server=f"reformkg serve --workers {workers} --no-access-log",
+                       read_cache=read_cache)
+            if wrk and varied.get(name):
+                paths = home.parent / f"paths-{name}.txt"
+                paths.write_text("\n".join(varied[name]) + "\n", encoding="utf-8")
+                res["varied"] = {**drive(base, paths), "paths": len(varied[name]), "paths_file": str(paths)}
             out[name] = res
         return out
     finally:
@@ -295,13 +350,22 @@ def run_peers(home: Path, work: Path, zone: str, scope: str, measure: str, runs:
     env = _env(home)
     ttl, nt = work / "graph.ttl", work / "graph.nt"
     t = time.perf_counter()
-    subprocess.run([*_reformkg(), "export", "rdf", "--format", "turtle", "-o", str(ttl)], env=env, check=True,
-                   stdout=subprocess.DEVNULL)
-    export_ttl_s = time.perf_counter() - t
     subprocess.run([*_reformkg(), "export", "rdf", "--format", "nt", "-o", str(nt)], env=env, check=True,
                    stdout=subprocess.DEVNULL)
+    export_nt_s = time.perf_counter() - t
+    # The same triples as Turtle for the Turtle readers.  `reformkg export rdf --format turtle` writes
+    # them too, but rdflib's Turtle serializer takes minutes at 100k measures; pyoxigraph converts
+    # the N-Triples in seconds.  Only the peers read this file: the figures do not depend on who wrote it.
+    import pyoxigraph as ox
+
+    t = time.perf_counter()
+    with open(ttl, "wb") as out:
+        ox.serialize(ox.parse(path=str(nt), format=ox.RdfFormat.N_TRIPLES), out, format=ox.RdfFormat.TURTLE,
+                     prefixes={"rkg": "https://w3id.org/reformkg/ontology#"})
+    turtle_s = time.perf_counter() - t
     ours = reformkg_queries(home, zone, scope, measure, runs)
-    ours.update(load_s=load_s, export_turtle_s=export_ttl_s, turtle_mb=ttl.stat().st_size / 1e6)
+    ours.update(load_s=load_s, export_nt_s=export_nt_s, nt_mb=nt.stat().st_size / 1e6,
+                turtle_convert_s=turtle_s, turtle_mb=ttl.stat().st_size / 1e6)
     peers: dict = {"reformkg": ours}
     for peer in ("rdflib", "pyoxigraph", "networkx"):
         cmd = [sys.executable, str(ROOT / "bench" / "peers.py"), peer, "--ttl", str(ttl), "--nt", str(nt),
@@ -367,7 +431,7 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the working directory (and stop its server)")
     ap.add_argument("--api-seconds", type=float, default=10.0)
     ap.add_argument("--peer-runs", type=int, default=50)
-    ap.add_argument("--skip-stages", action="store_true", help="no in-process stage timings (use the load profile)")
+    ap.add_argument("--no-peers", action="store_true", help="skip the peers (and the RDF export they read)")
     args = ap.parse_args()
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="rkg-scale-"))
@@ -390,23 +454,25 @@ def main() -> None:
         result["rss_mb"] = {"load": load["rss_load_mb"], "server": _vm_hwm_mb(pid) if pid else None}
         result["load_output"] = load["stdout"]
 
-        stages = {} if args.skip_stages else stages_in_process(corpus_dir, files, home, truth)
         profile = load["profile"] or {}
-        result["stages_source"] = "load-profile" if profile else "in-process"
-        for k in ("parse_s", "link_s", "write_s"):
-            result[k] = profile.get(k, stages.get(k))
+        quality = link_quality(home, truth)
+        for k in ("parse_s", "build_s", "write_s", "link_s", "documents_s", "durable_s"):
+            result[k] = profile.get(k)
         result["writes_per_s"] = (args.measures / result["write_s"]) if result.get("write_s") else None
-        result["link_precision"] = stages.get("link_precision")
-        result["link_recall"] = stages.get("link_recall")
-        result["stages"] = {**{k: v for k, v in stages.items() if k != "sample_link"}, "load_profile": profile or None}
+        result["link_precision"] = quality["link_precision"]
+        result["link_recall"] = quality["link_recall"]
+        result["links"] = {k: v for k, v in quality.items() if k != "sample_link"}
+        result["stages"] = profile
 
         from reformkg.settings import Settings
 
         base = Settings().base_iri
-        sample = stages.get("sample_link") or f"{base}measure/unknown"
+        sample = quality["sample_link"] or f"{base}measure/unknown"
         zone_id, scope_printed = "qianhai-shekou", "全市"
-        result["api"] = run_api(home, _targets(truth, sample, base, zone_id, scope_printed), args.api_seconds)
-        result["peers"] = run_peers(home, work, f"{base}zone/{zone_id}", f"{base}scope/shenzhen/citywide", sample,
+        targets = _targets(truth, sample, base, zone_id, scope_printed)
+        result["api"] = run_api(home, targets, args.api_seconds)  # as served: with the read cache
+        result["api_uncached"] = run_api(home, targets, args.api_seconds, read_cache=False)  # every read to the db
+        result["peers"] = {} if args.no_peers else run_peers(home, work, f"{base}zone/{zone_id}", f"{base}scope/shenzhen/citywide", sample,
                                     args.peer_runs, result["load_s"])
         result["machine"] = machine()
     finally:
@@ -431,14 +497,17 @@ def _stop_server(home: Path) -> None:
 
 def print_table(r: dict) -> None:
     f = lambda v, spec=".2f": "-" if v is None else format(v, spec)  # noqa: E731
-    print(f"measures {r['measures']}  documents {r['documents']}  (stages: {r.get('stages_source')})")
-    print(f"  load_s {f(r['load_s'])}  parse_s {f(r.get('parse_s'))}  link_s {f(r.get('link_s'))}  "
-          f"write_s {f(r.get('write_s'))}  writes/s {f(r.get('writes_per_s'), '.0f')}")
+    print(f"measures {r['measures']}  documents {r['documents']}")
+    print(f"  load_s {f(r['load_s'])}  parse_s {f(r.get('parse_s'))}  build_s {f(r.get('build_s'))}  "
+          f"write_s {f(r.get('write_s'))}  link_s {f(r.get('link_s'))}  writes/s {f(r.get('writes_per_s'), '.0f')}")
     print(f"  rss_mb load {f(r['rss_mb']['load'], '.0f')}  server {f(r['rss_mb']['server'], '.0f')}  "
           f"link precision {f(r.get('link_precision'), '.3f')}  recall {f(r.get('link_recall'), '.3f')}")
-    for name, a in r.get("api", {}).items():
-        print(f"  api {name:16} p50 {f(a['p50_ms'])} ms  p99 {f(a['p99_ms'])} ms  rps {f(a['rps'], '.0f')}  "
-              f"errors {a['errors']}")
+    for key, what in (("api", "cached"), ("api_uncached", "uncached")):
+        for name, a in r.get(key, {}).items():
+            for how, x in (("one URL", a), ("varied", a.get("varied"))):
+                if x:
+                    print(f"  api {name:16} {what:8} {how:7} p50 {f(x['p50_ms'])} ms  p99 {f(x['p99_ms'])} ms  "
+                          f"rps {f(x['rps'], '.0f')}  errors {x['errors']}")
     for name, p in r.get("peers", {}).items():
         if "error" in p:
             print(f"  peer {name:10} error: {p['error'][:100]}")

@@ -7,7 +7,7 @@ Two implementations: ``graph.falkor.FalkorBackend`` (embedded default) and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -37,6 +37,16 @@ class WriteResult:
     properties_set: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """What ``write_documents`` did: which documents it wrote, which it skipped (their stored
+    content_hash was equal), and the database's counters for the whole batch."""
+
+    written: tuple[str, ...]
+    skipped: tuple[str, ...]
+    summary: dict[str, int]
+
+
 class WriteError(RuntimeError):
     """A document write the database refused; nothing of it was applied."""
 
@@ -59,6 +69,11 @@ class GraphBackend(Protocol):
 
     def write_document(self, doc: DocumentGraph) -> WriteResult:
         """Replace the document's old version atomically, or skip an unchanged one."""
+        ...
+
+    def write_documents(self, docs: Sequence[DocumentGraph]) -> BatchResult:
+        """Write the changed documents of ``docs`` in ONE atomic write (graph/batch.py), skip the
+        unchanged ones; their uris and source files must be distinct."""
         ...
 
     def document_hash(self, document_uri: str, source_file: str) -> str | None:
@@ -98,6 +113,14 @@ def stored_hash(rows: list[dict[str, Any]], document_uri: str) -> str | None:
     if len(rows) == 1 and rows[0].get("uri") == document_uri:
         return rows[0].get("content_hash")
     return None
+
+
+def stored_hashes(rows: list[dict[str, Any]], docs: Sequence[DocumentGraph]) -> dict[str, str | None]:
+    """Per document uri, its stored hash from DOCUMENT_HASHES rows (``stored_hash`` for each)."""
+    by_key: dict[str, list[dict[str, Any]]] = {d.document_uri: [] for d in docs}
+    for row in rows:
+        by_key[row["key"]].append(row)
+    return {uri: stored_hash(found, uri) for uri, found in by_key.items()}
 
 
 def counts_from_rows(

@@ -14,10 +14,11 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import quote
 
 from graph.payload import DocumentGraph, Node, Rel
+from graph.search_index import index_grams
 from loaders.agencies import Context, resolve_unit
 from ontology.schema import NODE_LABELS
 from ontology.vocab import vocabulary
@@ -27,13 +28,20 @@ DEFAULT_BASE = "https://w3id.org/reformkg/id/"
 _ROLE_REL = {Role.LEAD: "LED_BY", Role.PARTICIPANT: "PARTICIPANT", Role.SUPPORT: "SUPPORTED_BY"}
 
 
+_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+
+
 def segment(text: str) -> str:
     """One IRI path segment: non-ASCII kept, unsafe ASCII percent-encoded."""
+    if all(ch in _SAFE or (ord(ch) > 127 and not ch.isspace()) for ch in text):
+        return text  # the usual case, in one pass without a call per character
     return "".join(ch if ord(ch) > 127 and not ch.isspace() else quote(ch, safe="-._~") for ch in text)
 
 
+@lru_cache(maxsize=1 << 16)
 def node_iri(base: str, label: str, *parts: str) -> str:
-    """The IRI of a node: ``{base}{label path}/{part}/...``."""
+    """The IRI of a node: ``{base}{label path}/{part}/...`` (remembered: shared nodes such as
+    places and agencies are asked for again for every measure that names them)."""
     return base + NODE_LABELS[label].path + "/" + "/".join(segment(p) for p in parts)
 
 
@@ -75,6 +83,8 @@ class _Builder:
     # ------------------------------------------------------------ shared nodes
 
     def place(self, pid: str) -> str:
+        if (uri := self.iri("Place", pid)) in self.nodes:  # its containment chain is in already
+            return uri
         p = vocabulary().places[pid]
         uri = self.node("Place", self.iri("Place", pid), name=p.name, level=p.level, zone_id=pid)
         if p.within:
@@ -82,6 +92,8 @@ class _Builder:
         return uri
 
     def zone(self, zid: str) -> str:
+        if (uri := self.iri("PilotZone", zid)) in self.nodes:
+            return uri
         z = vocabulary().zones[zid]
         uri = self.node("PilotZone", self.iri("PilotZone", zid), name=z.name, zone_id=zid,
                         aliases=sorted(z.aliases))
@@ -106,6 +118,8 @@ class _Builder:
 
     def scope(self, scope_id: str) -> str:
         jurisdiction, type_id = scope_id.split("/", 1)
+        if (uri := self.iri("ReplicationScope", jurisdiction, type_id)) in self.nodes:
+            return uri
         st = vocabulary().scope_types[type_id]
         place = vocabulary().places[jurisdiction]
         uri = self.node("ReplicationScope", self.iri("ReplicationScope", jurisdiction, type_id),
@@ -128,7 +142,8 @@ def build(doc: Document, base: str = DEFAULT_BASE) -> DocumentGraph:
            doc_number=doc.doc_number, doc_number_orig=doc.doc_number_orig, issued=date_str,
            published=doc.published.isoformat() if doc.published else None, genre=doc.genre.value,
            script=doc.script, source_file=doc.source_file, source_sha256=doc.source_sha256,
-           encoding=doc.encoding, year=doc.year, key=key)
+           encoding=doc.encoding, year=doc.year, key=key,
+           search_grams=index_grams(doc.title, doc.doc_number) or None)
     if doc.issuer:
         b.rel("ISSUED_BY", doc_uri, b.agency(doc.issuer, doc.issuer_printed), printed=doc.issuer_printed)
     if doc.jurisdiction:
@@ -165,7 +180,8 @@ def _measure(b: _Builder, doc: Document, m: Measure, doc_uri: str, key: str, bat
                  title_orig=m.title_orig, body=m.body, body_orig=m.body_orig, source_file=doc.source_file,
                  span_start=m.span.start, span_end=m.span.end,
                  deadline=m.deadline.isoformat() if m.deadline else None, deadline_printed=m.deadline_printed,
-                 status=m.status, working_group=m.working_group, scope_printed=m.scope_printed)
+                 status=m.status, working_group=m.working_group, scope_printed=m.scope_printed,
+                 search_grams=index_grams(m.title, m.body) or None)
     b.rel("PART_OF", uri, doc_uri)
     if m.category:
         main = b.category(m.category)

@@ -1,13 +1,16 @@
-"""Cypher text for the writer, the schema and the counts: pure functions.
+"""Cypher text for the derived and imported writes, the schema, the counts: pure functions.
 
-One document is written by ONE query (one ``GRAPH.QUERY`` is all or nothing in
-FalkorDB; one transaction in Neo4j).  Its segments are chained with
-``WITH count(*) AS _``, which turns any number of rows, zero included, back
-into one row, so an empty ``UNWIND`` does not end the chain.
+Documents are written by :mod:`graph.batch` (many documents in one atomic
+query), which shares this module's row and date helpers.  The writes here
+(``derived_write``, ``graph_write``) are ONE query each too (one
+``GRAPH.QUERY`` is all or nothing in FalkorDB; one transaction in Neo4j).
+Their segments are chained with ``WITH count(*) AS _``, which turns any
+number of rows, zero included, back into one row, so an empty ``UNWIND``
+does not end the chain.
 
-The query text depends only on which node labels (shared or owned) and which
-relationship types a payload holds, never on values: every value travels as a
-parameter.  Labels and types come from ``ontology.schema`` only.
+Query text depends only on which node labels and relationship types a write
+holds, never on values: every value travels as a parameter.  Labels and
+types come from ``ontology.schema`` only.
 
 Dates: properties whose datatype is ``"date"`` in ``PROPS`` / ``EDGE_PROPS``
 are stored as native dates, written as ``date($iso)`` from a validated
@@ -21,7 +24,6 @@ send a ``datetime.date`` parameter at all.)
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import Any, Literal
@@ -43,15 +45,6 @@ UNION_PROPS: tuple[str, ...] = tuple(n for n, p in PROPS.items() if p.datatype =
 CHAIN = "WITH count(*) AS _"
 
 
-@dataclass(frozen=True, slots=True)
-class PayloadShape:
-    """What the query text depends on: labels and types, in schema order."""
-
-    shared: tuple[str, ...]
-    owned: tuple[str, ...]
-    rels: tuple[str, ...]
-
-
 # ---------------------------------------------------------------- parameters
 
 
@@ -59,54 +52,14 @@ def shared_param(label: str) -> str:
     return f"nodes_{_label(label)}"
 
 
-def owned_param(label: str) -> str:
-    return f"owned_{_label(label)}"
-
-
 def rel_param(rel_type: str) -> str:
     return f"rels_{_rel_type(rel_type)}"
 
 
-def payload_shape(doc: DocumentGraph) -> PayloadShape:
-    shared = {n.label for n in doc.nodes if not n.owned}
-    owned = {n.label for n in doc.nodes if n.owned}
-    types = {r.type for r in doc.rels}
-    return PayloadShape(
-        shared=tuple(label for label in NODE_LABELS if label in shared),
-        owned=tuple(label for label in NODE_LABELS if label in owned),
-        rels=tuple(t for t in REL_TYPES if t in types),
-    )
-
-
-def write_params(doc: DocumentGraph) -> dict[str, Any]:
-    """All values of the document query, keyed by parameter name.
-
-    Raises ValueError for a payload the writer cannot land whole: no owned
-    document node, duplicate nodes or relationships, a relationship whose end
-    is in the payload under another label, an invalid date.
-    """
-    _check(doc)
-    params: dict[str, Any] = {"document_uri": doc.document_uri, "source_file": doc.source_file}
-    for node in doc.nodes:
-        key = owned_param(node.label) if node.owned else shared_param(node.label)
-        params.setdefault(key, []).append(_node_row(node, doc))
-    for rel in doc.rels:
-        params.setdefault(rel_param(rel.type), []).append(_rel_row(rel))
-    return params
-
-
-def external_endpoints(doc: DocumentGraph) -> dict[str, list[str]]:
-    """Relationship ends not among the payload's nodes, by label: they must exist."""
-    inside = {(n.label, n.uri) for n in doc.nodes}
-    out: dict[str, set[str]] = {}
-    for r in doc.rels:
-        for label, uri in ((r.start_label, r.start), (r.end_label, r.end)):
-            if (label, uri) not in inside:
-                out.setdefault(label, set()).add(uri)
-    return {label: sorted(uris) for label, uris in out.items()}
-
-
-def _check(doc: DocumentGraph) -> None:
+def check_payload(doc: DocumentGraph) -> None:
+    """ValueError for a payload the writer cannot land whole: no owned document node, a node
+    or relationship given twice, a relationship whose end is in the payload under another
+    label than its type needs.  (Invalid dates are refused when the values are split.)"""
     labels: dict[str, str] = {}
     for n in doc.nodes:
         if n.uri in labels:
@@ -124,19 +77,6 @@ def _check(doc: DocumentGraph) -> None:
         for want, uri in ((r.start_label, r.start), (r.end_label, r.end)):
             if uri in labels and labels[uri] != want:
                 raise ValueError(f"{r.type} needs a {want} at {uri}, payload has a {labels[uri]}")
-
-
-def _node_row(node: Node, doc: DocumentGraph) -> dict[str, Any]:
-    props = dict(node.props)
-    if node.uri == doc.document_uri:
-        props["source_file"] = doc.source_file
-        props["content_hash"] = doc.content_hash
-    values, dates = split_props(props, NODE_DATE_PROPS)
-    values["uri"] = node.uri
-    if node.owned:
-        return {"uri": node.uri, "props": values, "dates": dates}
-    lists = {name: values.pop(name, []) for name in UNION_PROPS}
-    return {"uri": node.uri, "props": values, "dates": dates, "lists": lists}
 
 
 def _shared_row(node: Node) -> dict[str, Any]:
@@ -203,23 +143,6 @@ def iso_date(value: Any, name: str = "date") -> str:
 
 
 # ---------------------------------------------------------------- the write query
-
-
-def write_query(shape: PayloadShape, dialect: Dialect = "falkordb") -> str:
-    """The one query that replaces a document: its text depends on ``shape`` only."""
-    _dialect(dialect)
-    segments = [_delete_old_version()]
-    segments += [_merge_shared(label) for label in shape.shared]
-    segments += [_merge_owned(label) for label in shape.owned]
-    segments += [_merge_rel(t) for t in shape.rels]
-    segments += [_delete_orphans(label, dialect) for label in ORPHAN_LABELS]
-    return f"\n{CHAIN}\n".join(segments) + "\nRETURN count(*) AS done"
-
-
-def document_write(doc: DocumentGraph, dialect: Dialect = "falkordb") -> tuple[str, dict[str, Any]]:
-    """(query text, parameters) for one document."""
-    params = write_params(doc)
-    return write_query(payload_shape(doc), dialect), params
 
 
 # Relationships derived across documents (graph/lineage.py), replaced as a whole.
@@ -292,21 +215,6 @@ def graph_write(
     return f"\n{CHAIN}\n".join(segments) + "\nRETURN count(*) AS done", params
 
 
-def _delete_old_version() -> str:
-    return (
-        f"OPTIONAL MATCH (d:{DOCUMENT_LABEL})\n"
-        "WHERE d.uri = $document_uri OR d.source_file = $source_file\n"
-        "OPTIONAL MATCH (d)<-[:PART_OF]-(m:Measure)\n"
-        "OPTIONAL MATCH (m)-[:HAS_TARGET]->(mt:Target)\n"
-        "OPTIONAL MATCH (d)-[:DOCUMENT_TARGET]->(dt:Target)\n"
-        "WITH collect(DISTINCT d) + collect(DISTINCT m) + collect(DISTINCT mt)"
-        " + collect(DISTINCT dt) AS old\n"
-        "UNWIND old AS o\n"
-        "WITH DISTINCT o\n"
-        "DETACH DELETE o"
-    )
-
-
 def _merge_shared(label: str) -> str:
     lines = [
         f"UNWIND ${shared_param(label)} AS row",
@@ -324,17 +232,6 @@ def _merge_shared(label: str) -> str:
             "SET "
             + ", ".join(f"n.{p} = coalesce(date(row.dates.{p}), n.{p})" for p in NODE_DATE_PROPS)
         )
-    return "\n".join(lines)
-
-
-def _merge_owned(label: str) -> str:
-    lines = [
-        f"UNWIND ${owned_param(label)} AS row",
-        f"MERGE (n:{_label(label)} {{uri: row.uri}})",
-        "SET n = row.props",
-    ]
-    if NODE_DATE_PROPS:
-        lines.append("SET " + ", ".join(f"n.{p} = date(row.dates.{p})" for p in NODE_DATE_PROPS))
     return "\n".join(lines)
 
 
@@ -368,6 +265,13 @@ DOCUMENT_HASH = (
     "RETURN d.uri AS uri, d.content_hash AS content_hash"
 )
 
+DOCUMENT_HASHES = (
+    "UNWIND $documents AS k\n"
+    f"MATCH (d:{DOCUMENT_LABEL})\n"
+    "WHERE d.uri = k.uri OR d.source_file = k.source_file\n"
+    "RETURN k.uri AS key, d.uri AS uri, d.content_hash AS content_hash"
+)
+
 # Reads of the lineage derivation (graph/lineage.py).
 LINEAGE_MEASURES = (
     "MATCH (m:Measure)-[:PART_OF]->(d:PolicyDocument)\n"
@@ -394,12 +298,19 @@ def find_nodes_query(label: str) -> str:
 
 # Extra exact-match indexes: the document is looked up by its source file too.
 EXTRA_INDEXES: tuple[tuple[str, str], ...] = ((DOCUMENT_LABEL, "source_file"),)
+# FalkorDB only: its range index holds each element of a list property, so ``$g IN n.search_grams``
+# is an index lookup (graph/search_index.py); Neo4j's does not (its search uses the CJK full-text index).
+FALKORDB_LIST_INDEXES: tuple[tuple[str, str], ...] = (("Measure", "search_grams"), (DOCUMENT_LABEL, "search_grams"))
+
+
+def falkordb_index_keys() -> list[tuple[str, str]]:
+    """(label, property) of every FalkorDB range index, in creation order."""
+    return [(label, "uri") for label in NODE_LABELS] + list(EXTRA_INDEXES) + list(FALKORDB_LIST_INDEXES)
 
 
 def falkordb_index_statements() -> list[str]:
-    """Range indexes on ``uri`` for every label; run them before any MERGE."""
-    pairs = [(label, "uri") for label in NODE_LABELS] + list(EXTRA_INDEXES)
-    return [f"CREATE INDEX FOR (n:{_label(label)}) ON (n.{prop})" for label, prop in pairs]
+    """Range indexes on ``uri`` for every label (and the extra ones); run them before any MERGE."""
+    return [f"CREATE INDEX FOR (n:{_label(label)}) ON (n.{prop})" for label, prop in falkordb_index_keys()]
 
 
 def falkordb_constraint_commands(graph: str) -> list[tuple[str, ...]]:

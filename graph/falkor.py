@@ -7,7 +7,9 @@ connection pool, ``GRAPH.RO_QUERY`` and a timeout.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+import re
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -16,11 +18,12 @@ import falkordb
 from falkordb.edge import Edge
 from falkordb.node import Node
 from falkordb.path import Path as FalkorPath
-from redis.exceptions import ResponseError
+from redis.exceptions import ConnectionError, ResponseError
 
-from graph import cypher
+from graph import batch, cypher
 from graph.backend import (
     SUMMARY_KEYS,
+    BatchResult,
     Params,
     WriteError,
     WriteResult,
@@ -28,10 +31,10 @@ from graph.backend import (
     counts_from_rows,
     missing_message,
     stored_hash,
+    stored_hashes,
 )
 from graph.payload import DocumentGraph
 from graph.server import EmbeddedFalkor, durable
-from ontology.schema import NODE_LABELS
 
 EMPTY_GRAPH = "Invalid graph operation on empty key"  # any query on a graph not created yet
 
@@ -69,8 +72,28 @@ class FalkorBackend:
         return [dict(zip(names, (plain(v) for v in row))) for row in result.result_set]
 
     def run_write(self, query: str, params: Params | None = None) -> dict[str, int]:
-        result = self._write.query(query, _params(params))
+        try:
+            result = self._write.query(params_header(params) + query)
+        finally:  # even a failed write may have been partly applied by a server that then died
+            self._bump_version()
         return {key: int(getattr(result, key)) for key in SUMMARY_KEYS}
+
+    # -- the data version (graph/read_cache.py)
+
+    @property
+    def _version_key(self) -> str:
+        return f"reformkg:data-version:{self.graph_name}"
+
+    def data_version(self) -> int:
+        """A counter every write through this backend increases: equal counters, equal data."""
+        value = self._read_db.connection.get(self._version_key)
+        return int(value) if value is not None else 0
+
+    def _bump_version(self) -> None:
+        try:
+            self._write_db.connection.incr(self._version_key)
+        except ConnectionError:  # the server is gone: so is every reader's cache's source
+            pass
 
     # -- schema
 
@@ -108,25 +131,30 @@ class FalkorBackend:
         return stored_hash(rows, document_uri)
 
     def write_document(self, doc: DocumentGraph) -> WriteResult:
-        if self.document_hash(doc.document_uri, doc.source_file) == doc.content_hash:
-            return WriteResult(doc.document_uri, skipped=True)
-        query, params = cypher.document_write(doc, self.dialect)
-        missing = self._missing_endpoints(doc)
-        if missing:
-            raise ValueError(missing_message(missing, doc.document_uri))
-        try:
-            summary = self.run_write(query, params)
-        except ResponseError as exc:
-            raise WriteError(f"{doc.document_uri}: {exc}") from exc
-        return WriteResult(doc.document_uri, skipped=False, **summary)
+        result = self.write_documents([doc])
+        return WriteResult(doc.document_uri, skipped=bool(result.skipped), **result.summary)
 
-    def _missing_endpoints(self, doc: DocumentGraph) -> dict[str, list[str]]:
+    def write_documents(self, docs: Sequence[DocumentGraph]) -> BatchResult:
+        rows = self.run_read(cypher.DOCUMENT_HASHES, {"documents": [
+            {"uri": d.document_uri, "source_file": d.source_file} for d in docs]})
+        stored = stored_hashes(rows, docs)
+        todo = [d for d in docs if stored[d.document_uri] != d.content_hash]
+        skipped = tuple(d.document_uri for d in docs if stored[d.document_uri] == d.content_hash)
+        if not todo:
+            return BatchResult((), skipped, dict.fromkeys(SUMMARY_KEYS, 0))
+        query, params = batch.batch_write(todo, self.dialect)
         missing = {}
-        for label, uris in cypher.external_endpoints(doc).items():
+        for label, uris in batch.external_endpoints(params).items():
             found = {r["uri"] for r in self.run_read(cypher.find_nodes_query(label), {"uris": uris})}
             if absent := [u for u in uris if u not in found]:
                 missing[label] = absent
-        return missing
+        if missing:
+            raise ValueError(missing_message(missing, ", ".join(d.document_uri for d in todo)))
+        try:
+            summary = self.run_write(query, params)
+        except ResponseError as exc:
+            raise WriteError(f"{', '.join(d.document_uri for d in todo)}: {exc}") from exc
+        return BatchResult(tuple(d.document_uri for d in todo), skipped, summary)
 
     def counts(self) -> dict[str, dict[str, int]]:
         return counts_from_rows(self.run_read(cypher.COUNT_NODES), self.run_read(cypher.COUNT_RELS))
@@ -137,6 +165,7 @@ class FalkorBackend:
 
     def delete_graph(self) -> None:
         """Drop the whole graph (tests, rebuilds)."""
+        self._bump_version()
         try:
             self._write.delete()
         except ResponseError as exc:
@@ -149,7 +178,50 @@ class FalkorBackend:
 
 
 def _index_keys() -> list[tuple[str, str]]:
-    return [(label, "uri") for label in NODE_LABELS] + list(cypher.EXTRA_INDEXES)
+    return cypher.falkordb_index_keys()
+
+
+_JSON_KEY = re.compile(r'(?<=[{,])"([^"\\]*)":')
+
+
+def params_header(params: Params | None) -> str:
+    """``CYPHER name=value ...`` for ``params``, the prefix FalkorDB reads parameters from.
+
+    Fast path: JSON (written by the C encoder) is a Cypher literal once map keys are
+    backticked, as FalkorDB reads ``\\n \\t \\r \\b \\f \\" \\\\`` in strings like JSON (tried);
+    a key can only be matched where it is a key, because a quote inside a JSON string is
+    always escaped.  Anything else (a ``\\uXXXX`` escape, i.e. a control character or NUL; a
+    backtick; a lone surrogate; a date or other non-JSON value) takes the client's own
+    encoder after the checks of ``_params``.  A batch of 5,000 measures encodes about 10x
+    faster this way.
+    """
+    if not params:
+        return ""
+    try:
+        parts = []
+        for name, value in params.items():
+            text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+            if "\\u" in text or "`" in text or not name.isidentifier():
+                raise ValueError
+            for key in set(_JSON_KEY.findall(text)):  # a few distinct keys, thousands of times each
+                if not key.isidentifier():
+                    raise ValueError
+                text = text.replace(f'"{key}":', f"`{key}`:")
+            parts.append(name + "=" + text)
+        header = "CYPHER " + " ".join(parts) + " "
+        header.encode("utf-8")
+        return header
+    except (TypeError, ValueError, UnicodeEncodeError):
+        return _SLOW_HEADER._build_params_header(_params(params))
+
+
+class _HeaderOnly:
+    """The client's parameter encoder, without a connection."""
+
+    _build_params_header = falkordb.Graph._build_params_header
+
+
+_SLOW_HEADER = _HeaderOnly()
 
 
 def _params(params: Params | None) -> dict[str, Any] | None:

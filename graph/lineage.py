@@ -15,6 +15,7 @@ so the derived part of the graph always matches the documents it came from.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -35,6 +36,7 @@ class LineageReport:
     zone_successions: int = 0
     created_agencies: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds: read, link, successions, write
 
     def summary(self) -> str:
         return (f"lineage: {self.derived} derivations and {self.related} related pairs across documents "
@@ -69,7 +71,12 @@ def link_rels(links: list[Link]) -> list[Rel]:
 def derive(store: GraphBackend, base: str) -> tuple[list[Node], list[Rel], LineageReport]:
     """The derived nodes and relationships for the graph as it is now (reads only)."""
     report = LineageReport()
-    links = find_links(read_measures(store))
+    t0 = time.perf_counter()
+    measures = read_measures(store)
+    t1 = time.perf_counter()
+    links = find_links(measures)
+    t2 = time.perf_counter()
+    report.timings.update(read_s=t1 - t0, find_links_s=t2 - t1)
     rels = link_rels(links)
     report.derived = sum(link.directed for link in links)
     report.related = len(links) - report.derived
@@ -89,6 +96,7 @@ def derive(store: GraphBackend, base: str) -> tuple[list[Node], list[Rel], Linea
     for before, after, when in zone_successions(zones, vocab):
         rels.append(Rel("ZONE_SUCCEEDED_BY", zones[before], zones[after], {"date": when}))
         report.zone_successions += 1
+    report.timings["successions_s"] = time.perf_counter() - t2
     return nodes, _unique(rels), report
 
 
@@ -102,6 +110,8 @@ def _unique(rels: list[Rel]) -> list[Rel]:
 def refresh(store: GraphBackend, base: str) -> LineageReport:
     """Recompute the derived lineage and replace it in one write."""
     nodes, rels, report = derive(store, base)
+    t0 = time.perf_counter()
     query, params = cypher.derived_write(nodes, rels, store.dialect)
     store.run_write(query, params)
+    report.timings["write_s"] = time.perf_counter() - t0
     return report

@@ -19,15 +19,16 @@ Settings: ``REFORMKG_BACKEND=neo4j``, ``REFORMKG_NEO4J_URI``, ``REFORMKG_NEO4J_U
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import neo4j
 from neo4j.graph import Node, Path, Relationship
 
-from graph import cypher
+from graph import batch, cypher
 from graph.backend import (
     SUMMARY_KEYS,
+    BatchResult,
     Params,
     WriteError,
     WriteResult,
@@ -35,6 +36,7 @@ from graph.backend import (
     counts_from_rows,
     missing_message,
     stored_hash,
+    stored_hashes,
 )
 from graph.payload import DocumentGraph
 
@@ -95,29 +97,35 @@ class Neo4jBackend:
         return stored_hash(rows, document_uri)
 
     def write_document(self, doc: DocumentGraph) -> WriteResult:
-        query, params = cypher.document_write(doc, self.dialect)
+        result = self.write_documents([doc])
+        return WriteResult(doc.document_uri, skipped=bool(result.skipped), **result.summary)
+
+    def write_documents(self, docs: Sequence[DocumentGraph]) -> BatchResult:
+        """The hash check, the endpoint check and the batch write in ONE managed transaction."""
         work = neo4j.unit_of_work(timeout=self.write_timeout)(self._write_tx)
         with self._session() as session:
             try:
-                return session.execute_write(work, doc, query, params)
+                return session.execute_write(work, list(docs))
             except neo4j.exceptions.Neo4jError as exc:
-                raise WriteError(f"{doc.document_uri}: {exc}") from exc
+                raise WriteError(f"{', '.join(d.document_uri for d in docs)}: {exc}") from exc
 
-    def _write_tx(
-        self, tx: neo4j.ManagedTransaction, doc: DocumentGraph, query: str, params: dict[str, Any]
-    ) -> WriteResult:
-        rows = _rows(tx, cypher.DOCUMENT_HASH, {"document_uri": doc.document_uri, "source_file": doc.source_file})
-        if stored_hash(rows, doc.document_uri) == doc.content_hash:
-            return WriteResult(doc.document_uri, skipped=True)
+    def _write_tx(self, tx: neo4j.ManagedTransaction, docs: list[DocumentGraph]) -> BatchResult:
+        rows = _rows(tx, cypher.DOCUMENT_HASHES, {"documents": [
+            {"uri": d.document_uri, "source_file": d.source_file} for d in docs]})
+        stored = stored_hashes(rows, docs)
+        todo = [d for d in docs if stored[d.document_uri] != d.content_hash]
+        skipped = tuple(d.document_uri for d in docs if stored[d.document_uri] == d.content_hash)
+        if not todo:
+            return BatchResult((), skipped, dict.fromkeys(SUMMARY_KEYS, 0))
+        query, params = batch.batch_write(todo, self.dialect)
         missing = {}
-        for label, uris in cypher.external_endpoints(doc).items():
+        for label, uris in batch.external_endpoints(params).items():
             found = {r["uri"] for r in _rows(tx, cypher.find_nodes_query(label), {"uris": uris})}
             if absent := [u for u in uris if u not in found]:
                 missing[label] = absent
         if missing:
-            raise ValueError(missing_message(missing, doc.document_uri))
-        summary = _summary(tx, query, params)
-        return WriteResult(doc.document_uri, skipped=False, **summary)
+            raise ValueError(missing_message(missing, ", ".join(d.document_uri for d in todo)))
+        return BatchResult(tuple(d.document_uri for d in todo), skipped, _summary(tx, query, params))
 
     def counts(self) -> dict[str, dict[str, int]]:
         return counts_from_rows(self.run_read(cypher.COUNT_NODES), self.run_read(cypher.COUNT_RELS))

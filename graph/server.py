@@ -11,6 +11,11 @@ No TCP port is opened (``--port 0``); the socket is ``700`` and the data
 directory ``700`` (files created by the server: umask ``077``).  Persistence is the
 append-only file (``appendfsync everysec``, RDB snapshots off); call
 :func:`durable` before reporting a load as done.
+
+A torn last write of the append-only file (a crash while writing) is dropped when the server
+loads it (``aof-load-truncated yes``); a damaged end (e.g. a tail of NUL bytes left by a power
+loss) stops the start with an error that says how to cut it off.  Either way
+:attr:`EmbeddedFalkor.tail_lost` records that the end of the file was lost.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import shlex
 import signal
 import stat
 import subprocess
@@ -35,6 +41,10 @@ from redis.retry import Retry
 
 SOCKET_NAME = "falkordb.sock"
 MAX_SOCKET_PATH = 107  # bytes, without the terminating NUL (Linux sun_path is 108)
+TAIL_LOST = "aof-tail-lost"
+# what redis logs when it drops a torn last command, and when it refuses a damaged file
+_TAIL_DROPPED = ("Truncating the AOF", "loaded anyway because aof-load-truncated")
+_AOF_DAMAGED = ("Bad file format reading the append only file", "Unrecoverable error reading the append only file")
 
 
 class ServerError(RuntimeError):
@@ -119,6 +129,19 @@ class EmbeddedFalkor:
         finally:
             conn.close()
 
+    @property
+    def tail_lost(self) -> Path:
+        """``DIR/aof-tail-lost``: present once the end of the append-only file was lost.
+
+        redis drops a torn last command when it loads the file and says so only in its log, and
+        ``redis-check-aof --fix`` cuts a damaged end; the writes of that end are gone although the
+        load that made them may have reported success.  Documents are whole or absent (one write
+        each, and an absent one is written again by the next load), but a lost refresh of the
+        derived lineage is not seen by a load that finds every document unchanged: while this
+        file exists the next load must refresh the lineage, then remove the file.
+        """
+        return self.data_dir / TAIL_LOST
+
     def pid(self) -> int | None:
         try:
             return int(self.pidfile.read_text().strip())
@@ -137,12 +160,15 @@ class EmbeddedFalkor:
         self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         _owner_only(self.data_dir)
         with self._lock():
+            log_from = self._log_size()
             if not self.is_running() and not self._owns(self.pid()):
                 self._spawn()
                 self.started = True
             try:
-                self._wait_ready()
+                self._wait_ready(log_from)
                 self._check_module()
+                if self.started:
+                    self._note_tail_lost(self._log_since(log_from, _TAIL_DROPPED))
             except ServerError:
                 if self.started:
                     self._kill_started()
@@ -197,6 +223,7 @@ class EmbeddedFalkor:
             "--dir", str(self.data_dir),
             "--appendonly", "yes",
             "--appendfsync", "everysec",
+            "--aof-load-truncated", "yes",  # drop a torn last command (see tail_lost)
             "--save", "",
             "--daemonize", "yes",
             "--pidfile", str(self.pidfile),
@@ -216,11 +243,14 @@ class EmbeddedFalkor:
             out = (done.stdout + done.stderr).strip()
             raise ServerError(f"redis-server exited with {done.returncode}\n{out}\n{self.log_tail()}")
 
-    def _wait_ready(self) -> None:
+    def _wait_ready(self, log_from: int = 0) -> None:
         deadline = time.monotonic() + self.start_timeout
         while not self.is_running():
             pid = self.pid()
             if pid is not None and not _alive(pid):
+                if damaged := self._log_since(log_from, _AOF_DAMAGED):
+                    self._note_tail_lost(damaged)
+                    raise ServerError(self._damaged_message(damaged[-1]))
                 raise ServerError(f"FalkorDB server in {self.data_dir} exited during start\n{self.log_tail()}")
             if time.monotonic() > deadline:
                 raise ServerError(
@@ -228,6 +258,39 @@ class EmbeddedFalkor:
                     f"within {self.start_timeout}s\n{self.log_tail()}"
                 )
             time.sleep(0.05)
+
+    def _log_size(self) -> int:
+        try:
+            return self.logfile.stat().st_size
+        except OSError:
+            return 0
+
+    def _log_since(self, offset: int, markers: tuple[str, ...]) -> list[str]:
+        """The log lines written after ``offset`` (this start's) that contain one of ``markers``."""
+        try:
+            with open(self.logfile, "rb") as fh:
+                fh.seek(offset)
+                text = fh.read().decode("utf-8", "replace")
+        except OSError:
+            return []
+        return [ln for ln in text.splitlines() if any(m in ln for m in markers)]
+
+    def _note_tail_lost(self, lines: list[str]) -> None:
+        if lines:
+            fd = os.open(self.tail_lost, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            with os.fdopen(fd, "a") as fh:
+                fh.write("\n".join(lines) + "\n")
+
+    def _damaged_message(self, line: str) -> str:
+        manifest = self.data_dir / "appendonlydir" / "appendonly.aof.manifest"
+        fix = f"exec -a redis-check-aof {shlex.quote(self.redis_server)} --fix {shlex.quote(str(manifest))}"
+        return (f"the append-only file in {manifest.parent} is damaged, so the database server does not start "
+                f"(redis: {line.split(' # ', 1)[-1].split(':', 1)[0]}); nothing has been changed.\n"
+                f"Keep a copy of {manifest.parent}, then cut the file back to its last whole write with the bundled "
+                f"redis-server (under the name redis-check-aof it checks and fixes append-only files):\n"
+                f"  printf 'y\\n' | ({fix})\n"
+                "then run `reformkg load` again: every document in the graph is whole or absent, and the load "
+                "writes again what is missing.")
 
     def _owns(self, pid: int | None) -> bool:
         """``pid`` is a live redis-server on this socket (redis puts it in its process title)."""

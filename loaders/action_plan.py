@@ -4,6 +4,7 @@ and quantitative targets ("到2025年…突破/达…") on items and on the plan
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from loaders.agencies import resolve_clause
 from loaders.errors import ParseError
@@ -33,6 +34,8 @@ def parse(norm: str, orig: str, lines: list[Line], meta: Meta, source: str) -> P
     items = [i for i, ln in enumerate(lines) if is_item_line(ln.text)]
     if not items:
         raise ParseError(source, 1, "no numbered item with a lead clause (…牵头) found")
+    item_set = set(items)
+    subs = [i for i, ln in enumerate(lines) if SUBHEADING.match(ln.text)]
     group: Category | None = None
     for i, ln in enumerate(lines):
         text = ln.text
@@ -41,10 +44,12 @@ def parse(norm: str, orig: str, lines: list[Line], meta: Meta, source: str) -> P
         if i < items[0]:
             # Goals stated before the first item (发展目标) belong to the plan.
             out.targets.extend(find_targets(norm, orig, ln.start, ln.end))
-        if (m := SUBHEADING.match(text)) and i < items[-1] and not is_item_line(text):
-            nxt = next((j for j in items if j > i), None)
-            between = [k for k in range(i + 1, nxt or i + 1) if SUBHEADING.match(lines[k].text)]
-            if nxt is not None and not between:  # a group heading directly above its items
+        if (m := SUBHEADING.match(text)) and i < items[-1] and i not in item_set:
+            # A group heading directly above its items: no other sub-heading before the next item.
+            # Both "next" lines by bisection, so a run of sub-headings costs one pass, not one per line.
+            nxt = items[bisect_right(items, i)]  # exists: i < items[-1]
+            k = bisect_right(subs, i)
+            if k == len(subs) or subs[k] >= nxt:
                 group = heading(m.group(1), m.group(2), orig[ln.start:ln.end].strip().split(")", 1)[-1], sub=True)
                 out.categories.append(group)
             continue

@@ -12,8 +12,11 @@ from loaders.text import CJK, CN_DIGITS, cn_number, squash
 from ontology.vocab import vocabulary
 from reformkg.model import Category, Span, Target
 
-HEADING = re.compile(rf"^\s*([{CN_DIGITS}]+)\s*、\s*(.+?)\s*$")
-SUBHEADING = re.compile(rf"^\s*\(\s*([{CN_DIGITS}]+)\s*\)\s*(.+?)\s*$")
+# The label runs from its first to its last non-space character: a greedy ".*\S" finds that end in
+# one pass, where a lazy "(.+?)\s*$" retried the trailing spaces from every position (quadratic in a
+# run of spaces).  "[^\S\n]" keeps the old match of a label of spaces only (its last space).
+HEADING = re.compile(rf"^\s*([{CN_DIGITS}]+)\s*、\s*(.*\S|[^\S\n])\s*$")
+SUBHEADING = re.compile(rf"^\s*\(\s*([{CN_DIGITS}]+)\s*\)\s*(.*\S|[^\S\n])\s*$")
 _COUNT = re.compile(r"\(\s*(\d+)\s*项\s*\)\s*[。.]?$")
 
 
@@ -35,6 +38,9 @@ def closing_parenthetical(text: str) -> tuple[int, int] | None:
     end = len(text.rstrip())
     if end == 0 or text[end - 1] != ")":
         return None
+    start = text.rfind("(", 0, end - 1)
+    if start >= 0 and text.find(")", start, end - 1) < 0:
+        return start, end  # not nested (the usual case): no walk back character by character
     depth = 0
     for i in range(end - 1, -1, -1):
         if text[i] == ")":
@@ -83,8 +89,12 @@ def resolve_scope(printed: str, city: str | None, province: str = "guangdong") -
 # ---------------------------------------------------------------- targets
 
 _GOAL = re.compile(r"到\s*(\d{4})\s*年\s*[,，]?\s*([^。]*)")
+# A match may start only where a run of metric characters starts: the leftmost match always does
+# (one character earlier would match too), and starting inside the run only rescanned it, which
+# made a long goal without a verb quadratic.
+_METRIC = rf"[{CJK}A-Za-z0-9()]"
 _TARGET = re.compile(
-    rf"(?:争取)?(?P<metric>[{CJK}A-Za-z0-9()]+?)(?P<verb>突破|超过|达到|达)(?P<value>\d+(?:\.\d+)?)"
+    rf"(?<!{_METRIC})(?:争取)?(?P<metric>{_METRIC}+?)(?P<verb>突破|超过|达到|达)(?P<value>\d+(?:\.\d+)?)"
     rf"(?P<unit>[{CJK}A-Za-z]*?)(?P<more>以上)?$")
 
 

@@ -33,6 +33,8 @@ _SEQ = re.compile(r"^\s*(\d{1,4})\s*[.、]?\s*$")
 
 
 def header_roles(row: Row) -> list[str | None] | None:
+    if not any("范" in c.text and "围" in c.text for c in row.cells):
+        return None  # every scope label has 范围: spare the data rows the label search
     labels = [re.sub(r"\s+", "", c.text) for c in row.cells]
     roles: list[str | None] = []
     for label in labels:

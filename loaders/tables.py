@@ -15,7 +15,19 @@ from dataclasses import dataclass
 
 from loaders.text import Line
 
-_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-*:?\s*)*\|?\s*$")
+_FIRST_RULE = re.compile(r"\s*:?-{2,}:?\s*")
+_RULE = re.compile(r"\s*:?-*:?\s*")
+
+
+def is_separator(text: str) -> bool:
+    """A markdown rule line such as ``|---|:--:|`` (the first cell has at least two dashes).
+
+    Checked cell by cell: one regex for the whole line, with a repeated group of optional parts
+    (``(\\|\\s*:?-*:?\\s*)*``), backtracked exponentially on a line such as
+    ``|--|  |  |  … x`` (60 bytes took minutes).
+    """
+    cells = text.lstrip().removeprefix("|").split("|")
+    return bool(_FIRST_RULE.fullmatch(cells[0])) and all(_RULE.fullmatch(c) for c in cells[1:])
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +52,13 @@ class Row:
         return [c for c in self.cells if not c.empty]
 
 
+# Tables in the wild have under ten columns.  Every parser does some work per cell (the header
+# search looks at each one), so a line of a million "|" cost a million cells and seconds per MB;
+# past this many cells the rest of a row stays whole in its last cell, which the parsers then
+# refuse as a row without a number or keep as text.
+MAX_CELLS = 256
+
+
 def is_pipe_line(text: str) -> bool:
     return text.count("|") >= 2
 
@@ -50,18 +69,7 @@ def pipe_rows(lines: list[Line]) -> list[Row]:
     ends_with_pipe = None
 
     def flush(complete: bool) -> None:
-        cells: list[Cell] = []
-        for ln in pending:
-            pos = [i for i, ch in enumerate(ln.text) if ch == "|"]
-            bounds = [-1, *pos, len(ln.text)]
-            for k in range(len(bounds) - 1):
-                s, e = bounds[k] + 1, bounds[k + 1]
-                piece = Cell(ln.text[s:e], ln.start + s, ln.start + e)
-                if k == 0 and cells and ln is not pending[0]:
-                    # continuation of the previous line's last cell
-                    prev = cells.pop()
-                    piece = Cell(prev.text + piece.text, prev.start, piece.end)
-                cells.append(piece)
+        cells = _cells_of(pending)
         # drop the empty outer cells of "| a | b |"
         if cells and pending[0].text.lstrip().startswith("|") and cells[0].empty:
             cells = cells[1:]
@@ -80,7 +88,7 @@ def pipe_rows(lines: list[Line]) -> list[Row]:
             if text.rstrip().endswith("|"):
                 flush(True)
             continue
-        if not is_pipe_line(text) or _SEPARATOR.match(text):
+        if not is_pipe_line(text) or is_separator(text):
             continue
         if ends_with_pipe is None:
             ends_with_pipe = text.rstrip().endswith("|")
@@ -92,15 +100,45 @@ def pipe_rows(lines: list[Line]) -> list[Row]:
     return rows
 
 
+def _cells_of(lines: list[Line]) -> list[Cell]:
+    """The cells of one pipe row: its lines cut at ``|``, each line after the first continuing
+    the last cell of the line above.
+
+    Time is linear in the row's size: ``str.split`` cuts a line, and a cell that spans lines
+    is joined once from its pieces (adding every line to the text so far copied it again per
+    line: quadratic in a wrapped row of many lines).  A row is cut into at most ``MAX_CELLS``
+    cells, the rest stays whole in the last one: see ``MAX_CELLS``.
+    """
+    cells: list[Cell] = []
+    more: dict[int, list[str]] = {}  # index of a cell that spans lines -> its pieces after the first
+    for i, ln in enumerate(lines):
+        pos = ln.start
+        room = MAX_CELLS - len(cells) if i else MAX_CELLS - 1  # cuts left; a line after the first adds one cell per cut
+        for k, piece in enumerate(ln.text.split("|", max(room, 0))):
+            if k == 0 and i:
+                more.setdefault(len(cells) - 1, []).append(piece)
+                cells[-1] = Cell(cells[-1].text, cells[-1].start, pos + len(piece))
+            else:
+                cells.append(Cell(piece, pos, pos + len(piece)))
+            pos += len(piece) + 1
+    for j, pieces in more.items():
+        cells[j] = Cell("".join([cells[j].text, *pieces]), cells[j].start, cells[j].end)
+    return cells
+
+
 def tab_rows(lines: list[Line]) -> list[Row]:
     rows: list[Row] = []
     cells: list[Cell] = []
     first = last = 0
+    more: dict[int, list[str]] = {}  # cell index -> its continuation lines, joined once by flush
 
     def flush() -> None:
         if cells:
+            for i, texts in more.items():
+                cells[i] = Cell("".join([cells[i].text, *texts]), cells[i].start, cells[i].end)
             rows.append(Row(tuple(cells), first, last))
         cells.clear()
+        more.clear()
 
     for ln in lines:
         text = ln.text
@@ -115,8 +153,9 @@ def tab_rows(lines: list[Line]) -> list[Row]:
             cells.append(Cell(body, s, ln.end))
             last = ln.no
         elif cells:
-            prev = cells.pop()
-            cells.append(Cell(prev.text + text, prev.start, ln.end))
+            # continues the cell above: gather the pieces, join them once (see _cells_of)
+            more.setdefault(len(cells) - 1, []).append(text)
+            cells[-1] = Cell(cells[-1].text, cells[-1].start, ln.end)
             last = ln.no
     flush()
     return rows

@@ -42,10 +42,16 @@ def load(paths: Annotated[list[Path] | None, typer.Argument(help="files or folde
          backend: Annotated[str | None, typer.Option(help="falkordb or neo4j (default: REFORMKG_BACKEND)")] = None,
          uri: Annotated[str | None, typer.Option(help="the Neo4j server, e.g. bolt://localhost:7687 "
                                                       "(default: REFORMKG_NEO4J_URI)")] = None) -> None:
-    """Parse documents and write them into the graph, one atomic write per document."""
+    """Parse documents and write them into the graph in atomic batches (whole documents only)."""
+    from graph.server import ServerError
+
     settings = _with_overrides(backend, uri)
     files = expand_paths(paths) if paths else bundled_corpus()
-    store = open_graph(settings)
+    try:
+        store = open_graph(settings)
+    except ServerError as exc:  # the embedded database did not start: say why, no traceback
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
     try:
         report = Loader(store, settings).load(files, progress=sys.stderr.isatty())
     finally:
@@ -78,12 +84,25 @@ def link() -> None:
 @app.command()
 def serve(host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
           port: Annotated[int, typer.Option(help="TCP port")] = 8000,
-          reload: Annotated[bool, typer.Option(help="restart on code changes (development)")] = False) -> None:
-    """Serve the graph API (and, later, the web page) on the configured graph."""
+          reload: Annotated[bool, typer.Option(help="restart on code changes (development)")] = False,
+          workers: Annotated[int | None, typer.Option(min=1, max=64, help="worker processes (default: "
+                                                      "REFORMKG_SERVE_WORKERS, 2; 1 with --reload)")] = None,
+          access_log: Annotated[bool | None, typer.Option(help="log every request (default: "
+                                                         "REFORMKG_SERVE_ACCESS_LOG, on)")] = None) -> None:
+    """Serve the graph API and the web pages on the configured graph.
+
+    Several worker processes, because one Python process runs one request's Python at a time;
+    uvicorn uses uvloop and httptools when they are installed."""
     import uvicorn
 
-    typer.echo(f"ReformKG API on http://{host}:{port}/  (OpenAPI: /docs)")
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload)
+    settings = get_settings()
+    count = 1 if reload else (workers or settings.serve_workers)
+    if count > 1:  # the schema once, here, rather than by every worker at the same time
+        open_graph(settings).close()
+    typer.echo(f"ReformKG API on http://{host}:{port}/  (OpenAPI: /docs), {count} worker(s)")
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload,
+                workers=count if count > 1 else None,
+                access_log=settings.serve_access_log if access_log is None else access_log)
 
 
 @app.command()

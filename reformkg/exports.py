@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.backend import GraphBackend
+from graph.search_index import PROPERTY as SEARCH_GRAMS
 from queries import cypher
 
 MEASURE_KEYS = ["uri", "source_file", "document", "seq", "title", "category", "lead", "participants",
@@ -62,7 +63,10 @@ def flat(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def graph_dump(store: GraphBackend) -> tuple[list[dict], list[dict]]:
+    """Every node and relationship, without the search index's bigrams (graph/search_index.py)."""
     nodes = store.run_read(cypher("all_nodes", store.dialect))
+    for node in nodes:
+        node["props"].pop(SEARCH_GRAMS, None)
     rels = store.run_read(cypher("all_relationships", store.dialect))
     return nodes, rels
 

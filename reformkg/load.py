@@ -3,19 +3,24 @@ atomic write, then wait until the writes are on disk."""
 
 from __future__ import annotations
 
+import itertools
 import json
+import multiprocessing
 import os
 import time
-from collections import Counter
+from collections import Counter, deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
 
-from graph.backend import GraphBackend, WriteError
 from graph import lineage
+from graph.backend import GraphBackend, WriteError
 from graph.build import build
 from graph.lineage import LineageReport
+from graph.payload import DocumentGraph
 from loaders.errors import ParseError
 from loaders.parse import parse_bytes
 from reformkg.lock import LockBusy, load_lock
@@ -60,13 +65,18 @@ class LoadReport:
     totals: dict[str, int] = field(default_factory=dict)
     lineage: LineageReport | None = None
     refused: bool = False  # another load holds the lock of the data directory: nothing was done
-    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage: parse, build, write, link, durable
+    unconfirmed: bool = False  # WAITAOF did not confirm the writes (a full disk, say)
+    # Seconds per stage: parse_s and build_s summed over the files (over worker processes when
+    # parallel), write_s in write calls, documents_s the wall time of all three, link_s the
+    # lineage refresh (lineage_* its parts), durable_s the WAITAOF wait.
+    timings: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> str:
         t = self.totals
         if self.refused:
             return "nothing loaded: another load is running on this data directory."
-        return (f"{len(self.written)} documents written, {len(self.unchanged)} unchanged, {len(self.errors)} failed; "
+        written = "sent to the database (NOT confirmed on disk: see the errors)" if self.unconfirmed else "written"
+        return (f"{len(self.written)} documents {written}, {len(self.unchanged)} unchanged, {len(self.errors)} failed; "
                 f"{self.measures} measures in these documents. Graph: {t.get('PolicyDocument', 0)} documents, "
                 f"{t.get('Measure', 0)} measures, {t.get('Agency', 0)} agencies, {t.get('PilotZone', 0)} zones, "
                 f"{t.get('ReplicationScope', 0)} scopes."
@@ -104,6 +114,32 @@ class Loader:
             report.totals = Counter(self.store.counts().get("nodes", {}))
             return report
 
+    def _write(self, batch: list[Parsed], report: LoadReport) -> float:
+        """Write ``batch`` in one atomic write; if the database refuses it, write its documents one by
+        one so that the error names the document at fault and the others still land.  Seconds spent."""
+        t0 = time.perf_counter()
+        try:
+            result = self.store.write_documents([p.payload for p in batch])
+        except (WriteError, ValueError) as exc:
+            if len(batch) == 1:
+                report.errors.append(str(exc))
+                return time.perf_counter() - t0
+            for item in batch:
+                self._write([item], report)
+            return time.perf_counter() - t0
+        skipped = set(result.skipped)
+        for item in batch:
+            report.warnings += item.warnings
+            report.measures += item.measures
+            (report.unchanged if item.payload.document_uri in skipped else report.written).append(item.source_file)
+        return time.perf_counter() - t0
+
+    def _tail_lost(self) -> Path | None:
+        """The embedded server's note that the end of its append-only file was lost (its last
+        writes, perhaps a lineage refresh): the lineage is refreshed while it is there."""
+        server = getattr(self.store, "server", None)
+        return getattr(server, "tail_lost", None)
+
     def _marker(self) -> Path:
         name = getattr(self.store, "graph_name", None) or self.settings.graph_name
         return self.lock_dir / f"lineage-pending.{quote(str(name), safe='')}"
@@ -113,32 +149,32 @@ class Loader:
         timings = {"parse_s": 0.0, "build_s": 0.0, "write_s": 0.0, "link_s": 0.0, "durable_s": 0.0}
         marker = self._marker()
         pending = marker.exists()  # a load before this one wrote documents, then died before the lineage
+        tail_lost = self._tail_lost()
+        pending = pending or (tail_lost is not None and tail_lost.exists())  # the AOF lost its last writes
         if not pending:
             _touch_durably(marker)
-        iterator = files
+        parsed = _parsed_files(files, limit, self.settings.max_file_mb, self.settings.base_iri)
         if progress:
             from rich.progress import track
 
-            iterator = track(files, description="loading")
-        for path in iterator:
-            try:
-                t0 = time.perf_counter()
-                raw = _read_limited(path, limit, self.settings.max_file_mb)
-                doc = parse_bytes(raw, path.name)
-                t1 = time.perf_counter()
-                payload = build(doc, self.settings.base_iri)
-                t2 = time.perf_counter()
-                result = self.store.write_document(payload)
-                t3 = time.perf_counter()
-                timings["parse_s"] += t1 - t0
-                timings["build_s"] += t2 - t1
-                timings["write_s"] += t3 - t2
-            except (ParseError, WriteError, OSError) as exc:
-                report.errors.append(str(exc) if isinstance(exc, (ParseError, WriteError)) else f"{path}: {exc}")
+            parsed = track(parsed, total=len(files), description="loading")
+        batch: list[Parsed] = []
+        started = time.perf_counter()
+        for item in parsed:
+            if item.error:
+                report.errors.append(item.error)
                 continue
-            report.warnings += doc.warnings
-            report.measures += len(doc.measures)
-            (report.unchanged if result.skipped else report.written).append(doc.source_file)
+            timings["parse_s"] += item.parse_s
+            timings["build_s"] += item.build_s
+            if batch and (_measures(batch) + item.measures > self.settings.write_batch_measures
+                          or _clashes(batch, item)):
+                timings["write_s"] += self._write(batch, report)
+                batch = []
+            batch.append(item)
+        if batch:
+            timings["write_s"] += self._write(batch, report)
+        # parse and build overlap the writes (worker processes): their sums can exceed this wall time
+        timings["documents_s"] = time.perf_counter() - started
         refreshed = False
         if report.written or pending:
             try:
@@ -156,13 +192,87 @@ class Loader:
             on_disk = self.store.durable()
             timings["durable_s"] = time.perf_counter() - t0
             if not on_disk:
-                report.errors.append("the database did not confirm that the writes are on disk (WAITAOF)")
+                report.unconfirmed = True
+                report.errors.append("the database did not confirm that the writes are on disk (WAITAOF): "
+                                     "is its disk full? see the server log in the data directory")
         if on_disk and (refreshed or not (report.written or pending)):
             marker.unlink(missing_ok=True)
+            if tail_lost is not None and refreshed:
+                tail_lost.unlink(missing_ok=True)
         report.totals = Counter(self.store.counts().get("nodes", {}))
+        if report.lineage:
+            timings.update({f"lineage_{k}": v for k, v in report.lineage.timings.items()})
         report.timings = {k: round(v, 4) for k, v in timings.items()}
         if profile := os.environ.get("REFORMKG_PROFILE_JSON"):  # stage timings for bench/scale.py
             Path(profile).write_text(json.dumps(report.timings), encoding="utf-8")
+
+
+# Files from which parsing is spread over worker processes (starting them costs ~0.1 s).
+PARALLEL_FROM = 16
+# Parsed files waiting for the writer, at most: bounds the loader's memory whatever the corpus.
+IN_FLIGHT = 32
+
+
+@dataclass
+class Parsed:
+    """One file, parsed and built (or its error): what a parse worker sends back."""
+
+    path: Path
+    payload: DocumentGraph | None = None
+    source_file: str = ""
+    measures: int = 0
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    parse_s: float = 0.0
+    build_s: float = 0.0
+
+
+def parse_and_build(path: Path, limit: int, limit_mb: float, base_iri: str) -> Parsed:
+    """Read, parse and build one file: pure apart from reading it, so it runs in any process."""
+    try:
+        t0 = time.perf_counter()
+        doc = parse_bytes(_read_limited(path, limit, limit_mb), path.name)
+        t1 = time.perf_counter()
+        payload = build(doc, base_iri)
+        t2 = time.perf_counter()
+    except ParseError as exc:
+        return Parsed(path, error=str(exc))
+    except OSError as exc:
+        return Parsed(path, error=f"{path}: {exc}")
+    return Parsed(path, payload, doc.source_file, len(doc.measures), doc.warnings, None, t1 - t0, t2 - t1)
+
+
+def _parsed_files(files: list[Path], limit: int, limit_mb: float, base_iri: str) -> Iterator[Parsed]:
+    """``parse_and_build`` of every file, in order; over worker processes (one per core) when
+    there are many files, with at most IN_FLIGHT results waiting."""
+    workers = min(os.cpu_count() or 1, 4)
+    if len(files) < PARALLEL_FROM or workers < 2:
+        for path in files:
+            yield parse_and_build(path, limit, limit_mb, base_iri)
+        return
+    context = multiprocessing.get_context("fork")  # workers inherit the loaded modules: no re-import
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pending: deque[Future[Parsed]] = deque()
+        todo = iter(files)
+        for path in itertools.islice(todo, IN_FLIGHT):
+            pending.append(pool.submit(parse_and_build, path, limit, limit_mb, base_iri))
+        while pending:
+            item = pending.popleft().result()
+            for path in itertools.islice(todo, 1):
+                pending.append(pool.submit(parse_and_build, path, limit, limit_mb, base_iri))
+            yield item
+
+
+def _measures(batch: list[Parsed]) -> int:
+    return sum(p.measures for p in batch)
+
+
+def _clashes(batch: list[Parsed], item: Parsed) -> bool:
+    """True when ``item`` has the uri or source file of a document already in ``batch``: it
+    replaces that one, so it goes in the next write."""
+    assert item.payload is not None
+    return any(p.payload is not None and (p.payload.document_uri == item.payload.document_uri
+                                          or p.source_file == item.source_file) for p in batch)
 
 
 def data_dir_of(store: GraphBackend, settings: Settings) -> Path:

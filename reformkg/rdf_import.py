@@ -34,6 +34,8 @@ from graph import cypher
 from graph.backend import GraphBackend
 from graph.payload import Node, Rel
 from graph.rdf import FORMATS, from_rdf, parse, to_rdf, validate
+from graph.search_index import PROPERTY as SEARCH_GRAMS
+from graph.search_index import grams_for
 
 __all__ = ["ImportReport", "RdfImportError", "guess_format", "import_graph", "import_rdf", "read_rdf"]
 
@@ -192,6 +194,8 @@ def graph_payload(g: Graph, source: str = "<rdf>") -> tuple[list[Node], list[Rel
         uri = props.pop("uri")
         if len(n["labels"]) != 1:
             raise RdfImportError(f"{source}: {uri} has several classes of ours ({', '.join(n['labels'])})")
+        if grams := grams_for(n["labels"][0], props):  # what build() gives a loaded node: /search needs it
+            props[SEARCH_GRAMS] = grams
         nodes.append(Node(n["labels"][0], uri, props))
     uris = {n.uri for n in nodes}
     rels = [Rel(r["type"], r["start"], r["end"], dict(r["props"])) for r in rel_dicts]

@@ -86,6 +86,27 @@ def test_pilots_promoted_same_as_registry(client, seed_graph, zone, scope) -> No
     assert posted.status_code == 200 and posted.json()["rows"] == body["rows"]
 
 
+def test_pilots_promoted_pages_in_document_order(client, seed_graph) -> None:
+    """The API answers a page (100 rows unless ``limit`` says otherwise); the pages, in order, are
+    every row the registry (the CLI's path) returns."""
+    everything = registry.run(seed_graph, "pilots-promoted", {"zone": "南沙", "scope": "市有关行政区"})
+    assert len(everything) > 10
+    keys = [(r["document_uri"], r["uri"]) for r in everything]
+    assert keys == sorted(keys, key=lambda k: k[0])  # document order
+    paged, offset = [], 0
+    while True:
+        body = client.get("/queries/pilots-promoted", params={"zone": "南沙", "scope": "市有关行政区",
+                                                              "offset": offset, "limit": 4}).json()
+        assert body["params"]["offset"] == offset and body["params"]["limit"] == 4
+        paged += body["rows"]
+        if body["count"] < 4:
+            break
+        offset += 4
+    assert paged == json.loads(json.dumps(everything, default=str))
+    default = client.get("/queries/pilots-promoted", params={"zone": "南沙", "scope": "市有关行政区"}).json()
+    assert default["params"]["limit"] == 100 and default["rows"] == paged[:100]
+
+
 def test_literal_done_when_url(client) -> None:
     r = client.get("/queries/pilots-promoted?zone=前海蛇口&scope=全市")
     assert r.status_code == 200 and r.json()["count"] == 37
@@ -364,6 +385,24 @@ def test_measure_lineage(client, seed_graph) -> None:
             assert {"uri", "id", "depth", "method", "score", "evidence"} <= set(link)
 
 
+def test_measure_lineage_agrees_with_the_catalogue_query(client, seed_graph) -> None:
+    """The endpoint answers from one query of its own; its links are those of the catalogue's
+    ``measure-lineage`` (each linked measure once, at its nearest depth, nearest first)."""
+    measures = [r["uri"] for r in rows(seed_graph, "MATCH (m:Measure)-[:DERIVED_FROM|RELATED_TO]-(:Measure) "
+                                                   "RETURN DISTINCT m.uri AS uri ORDER BY uri")]
+    assert len(measures) > 10
+    keys = {"ancestor": "ancestors", "descendant": "descendants", "related": "related"}
+    for uri in measures:
+        expected: dict[str, dict[str, int]] = {key: {} for key in keys.values()}
+        for r in registry.run(seed_graph, "measure-lineage", {"measure": uri}):
+            nearest = expected[keys[r["direction"]]]
+            nearest[r["uri"]] = min(r["depth"], nearest.get(r["uri"], r["depth"]))
+        body = client.get("/measures/" + quote(uri.split("/measure/", 1)[1]) + "/lineage").json()
+        for key, nearest in expected.items():
+            assert {link["uri"]: link["depth"] for link in body[key]} == nearest, (uri, key)
+            assert [link["depth"] for link in body[key]] == sorted(link["depth"] for link in body[key])
+
+
 def test_zone_lineage(client, seed_graph) -> None:
     body = client.get("/zones/nansha/lineage").json()
     assert [p["name"] for p in body["places"]] == ["广州市南沙区", "广州市", "广东省", "中华人民共和国"]
@@ -615,7 +654,9 @@ def test_openapi_documents_every_operation(client) -> None:
         assert any("application/problem+json" in r.get("content", {}) for code, r in op["responses"].items()
                    if code.startswith(("4", "5"))), (path, method)
     pilots = spec["paths"]["/queries/pilots-promoted"]["get"]["parameters"]
-    assert {p["name"]: p.get("example") for p in pilots} == {"zone": "前海蛇口", "scope": "全市"}
+    assert {p["name"]: p.get("example") for p in pilots} == {"zone": "前海蛇口", "scope": "全市", "offset": None,
+                                                             "limit": None}
+    assert {p["name"]: p["schema"].get("default") for p in pilots}["limit"] == 100  # the API's page
     measures = {p["name"]: p for p in spec["paths"]["/measures"]["get"]["parameters"]}
     assert "前海蛇口" in json.dumps(measures["zone"], ensure_ascii=False)
     assert measures["limit"]["schema"]["maximum"] == 500

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from neo4j.time import Date as Neo4jDate
 
-from graph import cypher
+from graph import batch, cypher
 from graph.backend import GraphBackend
 from graph.neo4j_backend import Neo4jBackend, plain
 from graph.payload import DocumentGraph, Node, Rel
@@ -40,90 +40,126 @@ def leaves(value: Any) -> list[Any]:
     return [value]
 
 
+LED_BY = "r_LED_BY__o_Measure__s_Agency"
+
+
 @pytest.mark.parametrize("dialect", cypher.DIALECTS)
 def test_query_holds_parameters_not_values(dialect: cypher.Dialect) -> None:
     doc = payload("甲")
-    text, params = cypher.document_write(doc, dialect)
+    text, params = batch.batch_write([doc], dialect)
     for value in leaves(params):
         if isinstance(value, str):
             assert value not in text
-    # no literals: no quotes, and no number except the empty-list test of the alias union
+    # no literals: no quotes, and no number except the empty-list test of the alias union and range()
     assert "'" not in text and '"' not in text
-    assert not re.search(r"\d", text.replace("size(merged) = 0", ""))
+    assert not re.search(r"\d", text.replace("size(merged) = 0", "").replace("range(0, ", "").replace(") - 1)", ""))
     assert set(re.findall(r"\$(\w+)", text)) == set(params)
-    assert {"$nodes_Agency", "$owned_PolicyDocument", "$owned_Measure", "$rels_PART_OF", "$rels_LED_BY"} <= set(
-        re.findall(r"\$\w+", text)
-    )
+    assert {"$s_Agency", "$o_PolicyDocument", "$o_Measure", "$r_PART_OF__o_Measure__o_PolicyDocument",
+            f"${LED_BY}"} <= set(re.findall(r"\$\w+", text))
 
 
 def test_text_depends_only_on_shape() -> None:
     a, b = payload("甲"), payload("乙", issued=None)
-    assert cypher.write_params(a) != cypher.write_params(b)
-    assert cypher.document_write(a)[0] == cypher.document_write(b)[0]
+    assert batch.batch_params([a]) != batch.batch_params([b])
+    assert batch.batch_write([a])[0] == batch.batch_write([b])[0]
     fewer = payload("丙", agency_rel=False)
-    assert "$rels_LED_BY" not in cypher.document_write(fewer)[0]
-    assert "$nodes_Place" not in cypher.document_write(a)[0]
+    assert f"${LED_BY}" not in batch.batch_write([fewer])[0]
+    assert "$s_Place" not in batch.batch_write([a])[0]
+    assert batch.batch_write([a, b])[0] == batch.batch_write([a])[0]  # more documents, same shape
 
 
-def test_segments_are_chained() -> None:
-    text, _ = cypher.document_write(payload())
-    segments = text.split(f"\n{cypher.CHAIN}\n")
-    # old version, 1 shared + 2 owned labels, 2 relationship types, 3 orphan sweeps
-    assert len(segments) == 1 + 3 + 2 + 3
-    assert segments[0].startswith("OPTIONAL MATCH (d:PolicyDocument)")
-    assert "DETACH DELETE o" in segments[0] and "$document_uri" in segments[0] and "$source_file" in segments[0]
-    assert segments[1].startswith("UNWIND $nodes_Agency AS row\nMERGE (n:Agency {uri: row.uri})")
-    assert "SET n = row.props" in segments[2] and "SET n += row.props" in segments[1]
-    assert "MERGE (a)-[e:LED_BY]->(b)" in segments[5] and "MATCH (b:Agency {uri: row.end})" in segments[5]
-    assert [s.split("\n")[0] for s in segments[-3:]] == ["MATCH (n:Category)", "MATCH (n:Batch)", "MATCH (n:Agency)"]
-    assert segments[-1].endswith("RETURN count(*) AS done")
+def test_segments_in_order() -> None:
+    text, _ = batch.batch_write([payload()])
+    first, rest = text.split("\nWITH count(*) AS _\n")
+    assert first.startswith("OPTIONAL MATCH (d:PolicyDocument)") and "DETACH DELETE o" in first
+    assert "$document_uris" in first and "$source_files" in first
+    calls = rest.split("CALL {\n")[1:]
+    # 1 shared + 2 owned lists, 2 relationship groups, 3 orphan sweeps
+    assert len(calls) == 3 + 2 + 3
+    assert "MERGE (n:Agency {uri: row.uri})" in calls[0] and "SET n += row.props" in calls[0]
+    assert "RETURN collect(n) AS s_Agency" in calls[0] and "WITH i, n ORDER BY i" in calls[0]
+    assert "CREATE (n:PolicyDocument)" in calls[1] and "SET n = row.props" in calls[1]
+    assert "CREATE (n:Measure)" in calls[2]
+    assert "CREATE (a)-[e:PART_OF]->(b)" in calls[3] and "o_Measure[row.s] AS a" in calls[3]
+    assert "CREATE (a)-[e:LED_BY]->(b)" in calls[4] and "s_Agency[row.e] AS b" in calls[4]
+    assert [c.split("\n")[0] for c in calls[-3:]] == ["MATCH (n:Category)", "MATCH (n:Batch)", "MATCH (n:Agency)"]
+    assert text.endswith("RETURN count(*) AS done")
+
+
+def test_relationships_between_shared_nodes_are_merged_and_externals_matched() -> None:
+    doc = payload()
+    place = f"{B}place/shenzhen"
+    outside = Rel("ABOUT_ZONE", doc.document_uri, f"{B}zone/qianhai")
+    text, params = batch.batch_write([DocumentGraph(
+        doc.document_uri, doc.source_file, "h", doc.nodes + (Node("Place", place, {"name": "深圳市"}),),
+        doc.rels + (Rel("AGENCY_JURISDICTION", doc.nodes[2].uri, place), outside))])
+    assert "MERGE (a)-[e:AGENCY_JURISDICTION]->(b)" in text and "SET e += row.props" in text
+    assert batch.external_endpoints(params) == {"PilotZone": [f"{B}zone/qianhai"]}
+    assert "OPTIONAL MATCH (n:PilotZone {uri: $x_PilotZone[i]})" in text
+    assert "x_PilotZone[row.e][0] AS b" in text  # a missing node is a null end: the write fails whole
+    assert text.index("$x_PilotZone") < text.index("$s_Agency") < text.index("$o_Measure")
 
 
 def test_dialects_differ_only_in_the_orphan_test() -> None:
-    shape = cypher.payload_shape(payload())
-    falkor, neo = cypher.write_query(shape, "falkordb"), cypher.write_query(shape, "neo4j")
+    docs = [payload()]
+    falkor, neo = batch.batch_write(docs, "falkordb")[0], batch.batch_write(docs, "neo4j")[0]
     assert "WHERE NOT (n)--()" in falkor and "WHERE NOT EXISTS { (n)--() }" in neo
     assert falkor.replace("NOT (n)--()", "NOT EXISTS { (n)--() }") == neo
     with pytest.raises(ValueError):
-        cypher.write_query(shape, "sparql")  # type: ignore[arg-type]
+        batch.batch_write(docs, "sparql")  # type: ignore[arg-type]
 
 
 def test_params_drop_nulls_and_carry_dates_as_iso() -> None:
-    params = cypher.write_params(payload(issued=datetime(2018, 8, 14, 9, 30)))
-    [doc] = params["owned_PolicyDocument"]
+    params = batch.batch_params([payload(issued=datetime(2018, 8, 14, 9, 30))])
+    [doc] = params["o_PolicyDocument"]
     assert doc["dates"] == {"issued": "2018-08-14"}
     assert "doc_number" not in doc["props"] and "issued" not in doc["props"]
     assert doc["props"]["content_hash"] == "hash-x-0123abcd" and doc["props"]["source_file"] == "x-source.txt"
-    [measure] = params["owned_Measure"]
+    [measure] = params["o_Measure"]
     assert measure["props"] == {"title": "措施x", "span_start": 17, "uri": f"{B}measure/x/1"}  # empty list dropped
-    [agency] = params["nodes_Agency"]
+    [agency] = params["s_Agency"]
     assert agency["lists"] == {"aliases": ["市监局"]} and "aliases" not in agency["props"]
     assert agency["props"]["level"] == "city"
-    [led] = params["rels_LED_BY"]
+    [led] = params[LED_BY]
     assert led["dates"] == {"date": "2020-01-02"} and led["props"] == {"rank": 0, "printed": "市場監管局x"}
+    assert (led["s"], led["e"]) == (0, 0)
     assert all(v is not None for v in leaves(params))
+
+
+def test_a_batch_unites_shared_nodes_as_writes_in_sequence_would() -> None:
+    a, b = payload("甲"), payload("乙")
+    shared = Node("Agency", a.nodes[2].uri, {"name": "市场监管局甲", "aliases": ["市场监管"], "level": Level.PROVINCE})
+    b = DocumentGraph(b.document_uri, b.source_file, b.content_hash, b.nodes[:2] + (shared,),
+                      (b.rels[0], Rel("LED_BY", b.nodes[1].uri, shared.uri, {"rank": 1})))
+    params = batch.batch_params([a, b])
+    [agency] = params["s_Agency"]  # once, later values win, aliases united in order
+    assert agency["props"]["level"] == "province" and agency["lists"] == {"aliases": ["市监局", "市场监管"]}
+    assert [(r["s"], r["e"]) for r in params[LED_BY]] == [(0, 0), (1, 0)]
+    assert [r["e"] for r in params["r_PART_OF__o_Measure__o_PolicyDocument"]] == [0, 1]
+    with pytest.raises(ValueError, match="same document"):
+        batch.batch_params([a, a])
+    with pytest.raises(ValueError, match="empty"):
+        batch.batch_params([])
 
 
 @pytest.mark.parametrize("bad", ["2018-02-30", "20180814", "2018-8-14", "14.08.2018", 20180814])
 def test_invalid_dates_are_refused(bad: Any) -> None:
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
-        cypher.write_params(payload(issued=bad))
+        batch.batch_params([payload(issued=bad)])
 
 
 def test_payload_checks() -> None:
     doc = payload()
     no_doc = DocumentGraph(doc.document_uri, doc.source_file, "h", doc.nodes[1:], doc.rels[1:])
     with pytest.raises(ValueError, match="no owned PolicyDocument"):
-        cypher.write_params(no_doc)
+        batch.batch_params([no_doc])
     with pytest.raises(ValueError, match="twice"):
-        cypher.write_params(DocumentGraph(doc.document_uri, doc.source_file, "h", doc.nodes + doc.nodes[2:], doc.rels))
+        batch.batch_params([DocumentGraph(doc.document_uri, doc.source_file, "h", doc.nodes + doc.nodes[2:],
+                                          doc.rels)])
     wrong_end = Rel("PILOTED_IN", doc.nodes[1].uri, doc.nodes[2].uri)  # wants a PilotZone, finds an Agency
     with pytest.raises(ValueError, match="needs a PilotZone"):
-        cypher.write_params(DocumentGraph(doc.document_uri, doc.source_file, "h", doc.nodes, doc.rels + (wrong_end,)))
-    outside = Rel("ABOUT_ZONE", doc.document_uri, f"{B}zone/qianhai")
-    assert cypher.external_endpoints(
-        DocumentGraph(doc.document_uri, doc.source_file, "h", doc.nodes, doc.rels + (outside,))
-    ) == {"PilotZone": [f"{B}zone/qianhai"]}
+        batch.batch_params([DocumentGraph(doc.document_uri, doc.source_file, "h", doc.nodes,
+                                          doc.rels + (wrong_end,))])
 
 
 def test_schema_statements() -> None:

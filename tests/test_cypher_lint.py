@@ -12,7 +12,7 @@ What is collected:
 
 - the catalogue (``text_for("neo4j")``: the Neo4j override where there is one) and
   ``queries/internal/*``, with their declared parameters;
-- the writer: ``document_write(..., "neo4j")`` for every document of the bundled corpus,
+- the writer: ``batch_write(..., "neo4j")`` (graph/batch.py) for every document of the bundled corpus and for all of them in one batch,
   ``derived_write`` with every derived type and a derived node, and the reads around them
   (DOCUMENT_HASH, LINEAGE_*, COUNT_*, ``find_nodes_query`` per label);
 - the schema statements and the n10s set-up script (``ontology/n10s.py``);
@@ -42,7 +42,7 @@ from urllib.parse import quote
 
 import pytest
 
-from graph import cypher
+from graph import batch, cypher
 from graph.build import build
 from graph.payload import Node, Rel
 from loaders.parse import parse_file
@@ -105,9 +105,12 @@ def catalogue_texts(texts: Texts) -> None:
 
 
 def writer_texts(texts: Texts) -> None:
-    for path in bundled_corpus():
-        query, params = cypher.document_write(build(parse_file(path)), "neo4j")
+    docs = [build(parse_file(path)) for path in bundled_corpus()]
+    for path, doc in zip(bundled_corpus(), docs):
+        query, params = batch.batch_write([doc], "neo4j")
         texts.add(f"document_write {path.name}", query, params)
+    query, params = batch.batch_write(docs, "neo4j")  # the loader's batches: several documents, one query
+    texts.add("batch_write bundled corpus", query, params)
     agency = BASE + "agency/甲"
     nodes = [Node("Agency", agency, {"name": "甲", "level": "city", "aliases": ["甲局"], "is_government": True})]
     rels = [
@@ -121,6 +124,7 @@ def writer_texts(texts: Texts) -> None:
     query, params = cypher.derived_write(nodes, rels, "neo4j")
     texts.add("derived_write", query, params)
     texts.add("DOCUMENT_HASH", cypher.DOCUMENT_HASH, ["document_uri", "source_file"])
+    texts.add("DOCUMENT_HASHES", cypher.DOCUMENT_HASHES, ["documents"])
     for name in ("LINEAGE_MEASURES", "LINEAGE_AGENCIES", "LINEAGE_ZONES", "COUNT_NODES", "COUNT_RELS"):
         texts.add(name, getattr(cypher, name), [])
     for label in NODE_LABELS:
@@ -299,7 +303,8 @@ def test_every_neo4j_text_lints_without_errors(collected: Texts) -> None:
 def test_collection_covers_every_source(collected: Texts) -> None:
     """Every group the Neo4j backend sends from is in the linted set (a guard on the collector)."""
     names = " ".join(collected.items)
-    for part in ("catalogue ", "internal ", "document_write ", "derived_write", "DOCUMENT_HASH", "COUNT_NODES",
+    for part in ("catalogue ", "internal ", "document_write ", "batch_write bundled", "derived_write",
+                 "DOCUMENT_HASH", "DOCUMENT_HASHES", "COUNT_NODES",
                  "LINEAGE_AGENCIES", "find_nodes_query Place", "schema ", "n10s-setup ", "resolve ",
                  "api request ", ":LIST_PAGE (all filters)"):
         assert part in names, part

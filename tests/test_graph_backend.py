@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from graph import cypher
+from graph import batch, cypher
 from graph.backend import GraphBackend, WriteError
 from graph.falkor import FalkorBackend
 from graph.payload import DocumentGraph, Node, Rel
@@ -163,9 +163,9 @@ def test_failed_write_leaves_graph_unchanged(falkor: FalkorBackend) -> None:
     before, counts = snapshot(falkor), falkor.counts()
 
     bad = make_doc("a", {"3": ["商务局"]}, category="二", jurisdiction=True, bad_last_rel=True)
-    query = cypher.write_query(cypher.payload_shape(bad))
-    assert cypher.payload_shape(bad).rels[-1] == "AGENCY_JURISDICTION"  # the last data segment
-    assert query.index("$rels_AGENCY_JURISDICTION") > query.index("DETACH DELETE o")
+    query, params = batch.batch_write([bad])
+    assert [n for n in params if n.startswith("r_")][-1].startswith("r_AGENCY_JURISDICTION")  # the last data segment
+    assert query.index("$r_AGENCY_JURISDICTION") > query.index("DETACH DELETE o")
     with pytest.raises(WriteError, match="Property values can only be of primitive types"):
         falkor.write_document(bad)
 
@@ -199,6 +199,41 @@ def test_relationship_to_unknown_node_is_refused_before_writing(falkor: FalkorBa
     falkor.write_document(make_doc("b", {"1": ["不存在的局"]}))  # now it exists
     assert not falkor.write_document(bad).skipped
     assert falkor.counts()["relationships"]["PARTICIPANT"] == 1
+
+
+def test_a_batch_writes_what_documents_one_by_one_write(falkor: FalkorBackend, falkor_server: EmbeddedFalkor) -> None:
+    """The bundled corpus as ONE batch and one document at a time, plus a batch that shares
+    agencies and categories across documents: the same nodes, relationships and properties
+    (every relationship end found by its position in the batch's lists)."""
+    from graph.build import build
+    from loaders.parse import parse_file
+    from reformkg.load import bundled_corpus
+
+    docs = [build(parse_file(p)) for p in bundled_corpus()]
+    docs += [make_doc("x", {"1": ["商务局", "市场监管局"]}, jurisdiction=True, aliases={"商务局": ["商务"]}),
+             make_doc("y", {"1": ["市场监管局"], "2": ["商务局"]}, jurisdiction=True, aliases={"商务局": ["商务部门"]})]
+    result = falkor.write_documents(docs)
+    assert len(result.written) == len(docs) and not result.skipped
+    together = snapshot(falkor)
+    stored = falkor.run_read("MATCH (a)-[r]->(b) RETURN a.uri AS a, type(r) AS t, b.uri AS b")
+    assert sorted((r["a"], r["t"], r["b"]) for r in stored) == sorted({(r.start, r.type, r.end) for d in docs
+                                                                        for r in d.rels})
+    nodes = {(n.label, n.uri) for d in docs for n in d.nodes}
+    assert sorted((r["l"], r["u"]) for r in falkor.run_read("MATCH (n) RETURN labels(n)[0] AS l, n.uri AS u")) \
+        == sorted(nodes)
+    assert falkor.write_documents(docs).skipped == tuple(d.document_uri for d in docs)
+
+    single = FalkorBackend(falkor_server.socket_path, "one_by_one")
+    try:
+        single.delete_graph()
+        single.ensure_schema()
+        for doc in docs:
+            single.write_document(doc)
+        assert snapshot(single) == together
+        assert single.counts() == falkor.counts()
+    finally:
+        single.delete_graph()
+        single.close()
 
 
 def test_reads_are_plain_python(falkor: FalkorBackend) -> None:

@@ -8,7 +8,10 @@ from datetime import date
 
 import pytest
 
+from loaders.agencies import Context, resolve_clause
+from loaders.fields import closing_parenthetical
 from loaders.parse import parse_bytes
+from loaders.text import _FOLD, _char_nfkc, decode, normalise, squash
 from reformkg.load import bundled_corpus
 from reformkg.model import Genre, Role
 
@@ -139,6 +142,41 @@ def test_action_plan_targets(docs):
     assert sum(len(m.targets) for m in doc.measures) == 4
 
 
+def _summary(doc):
+    """What a parse says, without the spans that padding shifts."""
+    return ([(c.seq, c.label, c.parent_seq, c.declared_count) for c in doc.categories],
+            [(m.seq, m.title, m.body, m.category and m.category.seq, m.subcategory and m.subcategory.seq,
+              [(a.agency, a.printed, a.role, a.rank) for a in m.agencies], m.zones, m.deadline, m.working_group,
+              [(t.metric, t.value, t.unit) for t in m.targets]) for m in doc.measures],
+            [(t.metric, t.value, t.unit, t.year, t.comparator) for t in doc.targets])
+
+
+def test_action_plan_padded_headings_stacked_sub_headings_and_a_goal_without_verb_change_nothing(docs):
+    """The hostile shapes that used to take quadratic time, at real positions of the plan: spaces
+    after every heading, a run of sub-headings stacked above the first group (only the last, the
+    real one, heads the items), a long goal line without a verb before the first item."""
+    lines = CORPUS[PLAN].read_text("utf-8").split("\n")
+    padded = []
+    for line in lines:
+        if line.lstrip().startswith(("一、", "二、", "(一)", "(二)", "(三)")):
+            line += " " * 3000 + "\t"
+        if line.strip().startswith("(一)对标国际"):
+            padded += ["  (九)临时分组"] * 2000
+        if line.strip() == "二、重点工作任务":
+            padded.append("到2030年，" + "改革" * 5000)
+        padded.append(line)
+    doc = parse_bytes("\n".join(padded).encode("utf-8"), PLAN)
+    assert _summary(doc) == _summary(docs[PLAN])
+    assert doc.categories[0].label == "对标国际高标准规则,提升制度型开放水平"
+
+
+def test_task_table_spaces_after_a_measure_change_nothing(docs):
+    text = CORPUS[HENGQIN].read_text("utf-8")
+    padded = text.replace("机制。 |", "机制。" + " " * 3000 + " |")
+    assert padded.count(" " * 3000) >= 2
+    assert _summary(parse_bytes(padded.encode("utf-8"), HENGQIN)) == _summary(docs[HENGQIN])
+
+
 def test_action_plan_hengqin_means_the_cooperation_zone_in_2024(docs):
     assert "hengqin-cooperation-zone" in by_seq(docs[PLAN], "3").zones
 
@@ -238,3 +276,34 @@ def test_same_agency_across_documents(docs):
     gov = {a.agency for m in docs[OPINIONS].measures for a in m.agencies if a.agency.is_government}
     assert {g.name for g in gov} == {"广州市人民政府", "深圳市人民政府", "珠海市人民政府"}
     assert {g.parent for g in gov} == {"广东省人民政府"}
+
+
+# ---------------------------------------------------------------- shared helpers
+
+def test_normalise_folds_character_by_character():
+    """The translate table gives the per-character fold: length kept, one character for one."""
+    special = "ＡＢＣ１２３（一）\u00a0\u3000\u2002ﬁ㈠①²½゛ｶ\u0301e\u0301𝐀臺灣發展與改革"  # multi-char NFKC kept as is
+    for text in [special] + [decode(p.read_bytes(), name).text for name, p in CORPUS.items()]:
+        assert text.translate(_FOLD) == "".join(_char_nfkc(ch) for ch in text)
+        assert len(normalise(text)) == len(text)
+    assert normalise("ＡＢＣ１２３（一）\u00a0\u3000ﬁ㈠²𝐀臺灣") == "ABC123(一)  ﬁ㈠2A台湾"
+
+
+def test_closing_parenthetical_and_squash():
+    assert closing_parenthetical("建设平台(省商务厅负责)") == (4, 12)
+    assert closing_parenthetical("建设AIS(船舶(自动)识别)系统(省交通厅负责) ") == (17, 25)
+    assert closing_parenthetical("(a(b)c)") == (0, 7)
+    assert closing_parenthetical("a)b)") is None and closing_parenthetical("") is None
+    assert squash(" 横琴 国际\n知识产权 交易中心 ") == "横琴国际知识产权交易中心"
+    assert squash("前海深港国际法务区") == "前海深港国际法务区"
+    assert squash("\u3000 AI 平台") == "AI 平台"
+
+
+def test_resolved_clauses_are_fresh_lists():
+    """resolve_clause is memoised; a caller extending its list must not change the next answer."""
+    ctx = Context(city="zhuhai", district="hengqin-new-area")
+    first = resolve_clause("区商务局、市工商局", "区商务局、市工商局", ctx, Role.LEAD)
+    assert [m.agency.name for m in first] == ["珠海市横琴新区商务局", "珠海市工商行政管理局"]
+    first += resolve_clause("省商务厅", "省商务厅", ctx, Role.SUPPORT)
+    again = resolve_clause("区商务局、市工商局", "区商务局、市工商局", ctx, Role.LEAD)
+    assert [m.agency.name for m in again] == ["珠海市横琴新区商务局", "珠海市工商行政管理局"]

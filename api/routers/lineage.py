@@ -11,13 +11,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from api.deps import IrisDep, StoreDep
-from api.iris import find_node
+from api.fast import json_response
+from api.iris import Iris, find_node
+from api.jsonable import to_json
 from api.models import Ref, Succession
-from api.problems import COMMON, responses
+from api.problems import COMMON, not_found, responses
+from graph.backend import GraphBackend
 from queries import registry
 
 router = APIRouter(tags=["lineage"], responses={**COMMON, **responses(404)})
@@ -98,15 +101,43 @@ class AgencyLineage(BaseModel):
     measures: list[AgencyMeasure] = Field(description="measures of it and its predecessors in the role asked")
 
 
-PROMOTIONS = """
-MATCH (m:Measure {uri: $uri})-[p:PROMOTED_TO]->(s:ReplicationScope)
-MATCH (m)-[:PART_OF]->(d:PolicyDocument)
-OPTIONAL MATCH (d)-[:ISSUED_BY]->(i:Agency)
-OPTIONAL MATCH (m)-[:IN_BATCH]->(b:Batch) WHERE b.number = p.batch
-RETURN s.uri AS scope_uri, s.name AS scope_name, s.scope_type AS scope_type, p.date AS date,
-       p.batch AS batch_number, b.uri AS batch_uri, b.name AS batch_name, d.uri AS document_uri,
-       d.title AS document_title, i.uri AS issuer_uri, i.name AS issuer_name
-ORDER BY date, scope_uri
+# The measure (the first of its candidate IRIs that exists), its lineage (the links of the catalogue
+# query `measure-lineage`: tests/test_api.py checks that they agree) and its promotions: one round trip.
+_LINK = ("{uri: o.uri, title: o.title, depth: depth, document: d.title, document_date: coalesce(d.issued, "
+         "d.published), method: link.method, score: link.score, evidence: link.evidence}")
+MEASURE_LINEAGE = f"""
+MATCH (m:Measure) WHERE m.uri IN $uris
+WITH m LIMIT 1
+CALL {{
+  WITH m
+  OPTIONAL MATCH path = (m)-[:DERIVED_FROM*1..6]->(o:Measure)-[:PART_OF]->(d:PolicyDocument)
+  WITH o, d, length(path) - 1 AS depth, relationships(path)[-2] AS link
+  RETURN collect(CASE WHEN o IS NULL THEN null ELSE {_LINK} END) AS ancestors
+}}
+CALL {{
+  WITH m
+  OPTIONAL MATCH path = (d:PolicyDocument)<-[:PART_OF]-(o:Measure)-[:DERIVED_FROM*1..6]->(m)
+  WITH o, d, length(path) - 1 AS depth, relationships(path)[1] AS link
+  RETURN collect(CASE WHEN o IS NULL THEN null ELSE {_LINK} END) AS descendants
+}}
+CALL {{
+  WITH m
+  OPTIONAL MATCH (m)-[link:RELATED_TO]-(o:Measure)-[:PART_OF]->(d:PolicyDocument)
+  WITH o, d, 1 AS depth, link
+  RETURN collect(CASE WHEN o IS NULL THEN null ELSE {_LINK} END) AS related
+}}
+CALL {{
+  WITH m
+  MATCH (m)-[:PART_OF]->(d:PolicyDocument)
+  OPTIONAL MATCH (m)-[p:PROMOTED_TO]->(s:ReplicationScope)
+  OPTIONAL MATCH (d)-[:ISSUED_BY]->(i:Agency)
+  OPTIONAL MATCH (m)-[:IN_BATCH]->(b:Batch) WHERE b.number = p.batch
+  WITH d, p, s, i, b ORDER BY p.date, s.uri
+  RETURN collect(CASE WHEN s IS NULL THEN null ELSE {{scope_uri: s.uri, scope_name: s.name,
+         scope_type: s.scope_type, date: p.date, batch_number: p.batch, batch_uri: b.uri, batch_name: b.name,
+         document_uri: d.uri, document_title: d.title, issuer_uri: i.uri, issuer_name: i.name}} END) AS promotions
+}}
+RETURN m.uri AS uri, m.title AS title, ancestors, descendants, related, promotions
 """
 AGENCY_SUCCESSORS = """
 MATCH path = (a:Agency {uri: $uri})-[:SUCCEEDED_BY*1..4]->(b:Agency)
@@ -133,25 +164,35 @@ def _first_per_uri(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             response_model=MeasureLineage)
 def measure_lineage(store: StoreDep, iris: IrisDep,
                     id: Annotated[str, Path(description="the measure's id", examples=["粤府办-2018-34/9-3"])]
-                    ) -> dict[str, Any]:
+                    ) -> Response:
     """Ancestors (DERIVED_FROM, with depth) and descendants, related measures (RELATED_TO), each with
     the link's method, score and shared terms (catalogue query `measure-lineage`), and the measure's
     promotions with date, batch, scope, announcing document and issuer."""
-    props = find_node(store, iris, "Measure", id, "measure")
-    groups: dict[str, list[dict[str, Any]]] = {"ancestor": [], "descendant": [], "related": []}
-    for r in registry.run(store, "measure-lineage", {"measure": props["uri"]}):
-        groups.setdefault(r["direction"], []).append(
-            {**iris.ref(r["uri"], r["title"]), **{k: r.get(k) for k in
-             ("depth", "document", "document_date", "method", "score", "evidence")}})
+    return json_response(lineage_of_measure(store, iris, id))
+
+
+def lineage_of_measure(store: GraphBackend, iris: Iris, id: str) -> dict[str, Any]:
+    """The body of ``/measures/{id}/lineage`` (JSON values), from one query."""
+    uris = iris.candidates("Measure", id)
+    found = store.run_read(MEASURE_LINEAGE, {"uris": uris}) if uris else []
+    if not found:
+        raise not_found("measure", id)
+    m = found[0]
+
+    def links(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each linked measure once, at its nearest depth; nearest first (then in the graph's order)."""
+        return _first_per_uri([{**iris.ref(r["uri"], r["title"]), **{k: to_json(r[k]) for k in (
+            "depth", "document", "document_date", "method", "score", "evidence")}}
+            for r in sorted(rows, key=lambda r: r["depth"])])
+
     promotions = [{
-        "scope": iris.ref(r["scope_uri"], r["scope_name"]), "scope_type": r["scope_type"], "date": r["date"],
+        "scope": iris.ref(r["scope_uri"], r["scope_name"]), "scope_type": r["scope_type"], "date": to_json(r["date"]),
         "batch_number": r["batch_number"], "batch": iris.ref(r["batch_uri"], r["batch_name"]),
         "document": iris.ref(r["document_uri"], r["document_title"]),
         "issuer": iris.ref(r["issuer_uri"], r["issuer_name"]),
-    } for r in store.run_read(PROMOTIONS, {"uri": props["uri"]})]
-    return {"measure": iris.ref(props["uri"], props.get("title")),
-            "ancestors": _first_per_uri(groups["ancestor"]), "descendants": _first_per_uri(groups["descendant"]),
-            "related": _first_per_uri(groups["related"]), "promotions": promotions}
+    } for r in m["promotions"]]
+    return {"measure": iris.ref(m["uri"], m["title"]), "ancestors": links(m["ancestors"]),
+            "descendants": links(m["descendants"]), "related": links(m["related"]), "promotions": promotions}
 
 
 @router.get("/zones/{id:path}/lineage", summary="Where a zone lies, what it became, and its promotions",

@@ -147,6 +147,6 @@ def dereference(store: StoreDep, iris: IrisDep,
                 "name": e["name"] if e["name"] is not None else e["title"], "properties": to_json(e["props"] or {})}
 
     body = {"uri": uri, "id": iris.id_of(uri), "labels": node["labels"],
-            "properties": to_json({k: v for k, v in node["props"].items() if k != "uri"}),
+            "properties": to_json({k: v for k, v in node["props"].items() if k not in ("uri", "search_grams")}),
             "outgoing": [edge(e) for e in out], "incoming": [edge(e) for e in inc]}
     return JSONResponse(body, headers=VARY)

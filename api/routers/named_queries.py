@@ -16,10 +16,11 @@ from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Body, Path, Request
+from fastapi import APIRouter, Body, Path, Request, Response
 from pydantic import BaseModel, Field, JsonValue
 
 from api.deps import StoreDep
+from api.fast import json_response
 from api.filters import unsendable
 from api.jsonable import to_json
 from api.problems import (
@@ -35,6 +36,18 @@ from queries import registry
 from queries.resolve import resolver
 
 router = APIRouter(prefix="/queries", tags=["queries"], responses={**COMMON, **responses(400, 404)})
+
+# A catalogue query that pages (declares ``offset`` and ``limit``, e.g. pilots-promoted) gives the CLI
+# every row by default; over HTTP it answers this many rows unless ``limit`` is given.
+API_PAGE = 100
+
+
+def pages(q: registry.NamedQuery) -> bool:
+    return q.param("offset") is not None and q.param("limit") is not None
+
+
+def _api_default(q: registry.NamedQuery, p: registry.Param) -> Any:
+    return API_PAGE if p.name == "limit" and pages(q) else p.default
 
 
 class ParamInfo(BaseModel):
@@ -67,7 +80,8 @@ class QueryResult(BaseModel):
 
     query: str
     params: dict[str, JsonValue] = Field(description="the parameters as bound (references resolved to IRIs)")
-    count: int
+    count: int = Field(description="the rows in this answer (a query that pages: fewer than `limit` on the last "
+                                   "page)")
     rows: list[dict[str, JsonValue]]
 
 
@@ -75,7 +89,7 @@ def info(q: registry.NamedQuery) -> dict[str, Any]:
     return {
         "name": q.name, "description": q.description, "example": q.example,
         "example_url": f"/queries/{q.name}" + (f"?{urlencode(q.example, safe='')}" if q.example else ""),
-        "params": [{"name": p.name, "type": p.type, "required": p.required, "default": p.default,
+        "params": [{"name": p.name, "type": p.type, "required": p.required, "default": _api_default(q, p),
                     "description": p.description, "choices": list(p.choices) or None} for p in q.params],
     }
 
@@ -87,6 +101,8 @@ def run(store: GraphBackend, name: str, raw: Mapping[str, Any]) -> dict[str, Any
     for key, value in raw.items():
         if reason := unsendable(key) or unsendable(value):
             raise registry.ParamError(name, key, reason)
+    if pages(query) and raw.get("limit") in (None, ""):
+        raw = {**raw, "limit": API_PAGE}
     params = registry.bind(query, raw, resolver(store))
     try:
         rows = store.run_read(query.text_for(store.dialect), params)
@@ -119,7 +135,7 @@ def list_queries() -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- one GET and one POST per query
 
 
-def _schema(p: registry.Param) -> dict[str, Any]:
+def _schema(q: registry.NamedQuery, p: registry.Param) -> dict[str, Any]:
     schema: dict[str, Any]
     if p.type == "enum":
         schema = {"type": "string", "enum": list(p.choices)}
@@ -139,8 +155,8 @@ def _schema(p: registry.Param) -> dict[str, Any]:
         schema = {"type": "string", "format": "date"}
     else:
         schema = {"type": "string", "minLength": 1, "maxLength": registry.MAX_STRING}
-    if p.default is not None:
-        schema["default"] = p.default
+    if (default := _api_default(q, p)) is not None:
+        schema["default"] = default
     return schema
 
 
@@ -152,10 +168,10 @@ def _openapi(q: registry.NamedQuery) -> tuple[dict[str, Any], dict[str, Any]]:
     """The ``openapi_extra`` of the GET operation (query parameters) and of the POST (request body)."""
     get = {"parameters": [
         {"name": p.name, "in": "query", "required": p.required, "description": _description(p),
-         "schema": _schema(p), **({"example": q.example[p.name]} if p.name in q.example else {})}
+         "schema": _schema(q, p), **({"example": q.example[p.name]} if p.name in q.example else {})}
         for p in q.params]}
     body_schema = {"type": "object", "additionalProperties": False,
-                   "properties": {p.name: {**_schema(p), "description": _description(p)} for p in q.params},
+                   "properties": {p.name: {**_schema(q, p), "description": _description(p)} for p in q.params},
                    "required": [p.name for p in q.params if p.required]}
     if not body_schema["required"]:
         del body_schema["required"]
@@ -164,18 +180,18 @@ def _openapi(q: registry.NamedQuery) -> tuple[dict[str, Any], dict[str, Any]]:
     return get, post
 
 
-def _get_endpoint(name: str) -> Callable[..., dict[str, Any]]:
-    def endpoint(request: Request, store: StoreDep) -> dict[str, Any]:
-        return run(store, name, url_params(name, request))
+def _get_endpoint(name: str) -> Callable[..., Response]:
+    def endpoint(request: Request, store: StoreDep) -> Response:
+        return json_response(run(store, name, url_params(name, request)))
 
     return endpoint
 
 
-def _post_endpoint(name: str) -> Callable[..., dict[str, Any]]:
+def _post_endpoint(name: str) -> Callable[..., Response]:
     def endpoint(store: StoreDep,
                  body: Annotated[dict[str, JsonValue] | None, Body(description="the parameters")] = None,
-                 ) -> dict[str, Any]:
-        return run(store, name, body or {})
+                 ) -> Response:
+        return json_response(run(store, name, body or {}))
 
     return endpoint
 

@@ -1,30 +1,44 @@
 """``/search``: Chinese full-text search over measures, documents and agencies.
 
-FalkorDB's full-text index matches whole tokens, not substrings, so this is a
-plain ``CONTAINS`` scan on the normalised text (NFKC, Simplified): any
-substring of a measure's title or body finds it, Traditional input included.
-Ranking: measure titles, then document titles (and numbers), then agency
-names (and short forms), then measure bodies; within a rank, document order.
+Any substring of a measure's title or body finds it (Traditional input is read
+as Simplified): a ``CONTAINS`` on the normalised text, exact, but run only on
+candidates.  FalkorDB's full-text index matches whole words, not substrings,
+so measures and documents carry ``search_grams``, the character bigrams of
+their text, with a range index (``graph/search_index.py``): the nodes holding
+every bigram of the text are the candidates.  On Neo4j the candidates come
+from its CJK full-text index (bigrams of Han text) when the text is Han only.
+A text without a bigram to look up (one character) scans, as do agencies
+(a few hundred).
+
+One query answers a request: the hits of every kind, ranked (measure titles,
+then document titles and numbers, then agency names and short forms, then
+measure bodies; within a rank, document order), counted, and only the page
+asked for projected.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api import filters
 from api.deps import IrisDep, StoreDep
+from api.fast import json_response
 from api.iris import Iris
 from api.models import Page, Ref
 from api.pagination import PageQuery, page
 from api.problems import COMMON
 from graph.backend import GraphBackend
+from graph.cypher import NEO4J_FULLTEXT_INDEX
+from graph.search_index import han_only, query_grams
 
 router = APIRouter(tags=["search"], responses=COMMON)
 
 Kind = Literal["measure", "document", "agency"]
+KINDS: tuple[str, ...] = ("measure", "document", "agency")
 SNIPPET = 40  # characters of context either side of a body match
 
 
@@ -44,27 +58,99 @@ class SearchHit(BaseModel):
     snippet: str | None = Field(None, description="the body around the first match (body matches)")
 
 
-MEASURES = """
-MATCH (m:Measure)-[:PART_OF]->(d:PolicyDocument)
-WITH m, d, any(t IN $terms WHERE m.title CONTAINS t) AS in_title
-WHERE in_title OR any(t IN $terms WHERE m.body CONTAINS t)
-RETURN m.uri AS uri, m.title AS title, m.body AS body, in_title, d.uri AS document_uri, d.title AS document_title
-ORDER BY document_uri, m.span_start, uri
-"""
-DOCUMENTS = """
-MATCH (d:PolicyDocument)
-WITH d, any(t IN $terms WHERE d.title CONTAINS t) AS in_title
-WHERE in_title OR any(t IN $terms WHERE coalesce(d.doc_number, '') CONTAINS t)
-RETURN d.uri AS uri, d.title AS title, in_title
-ORDER BY uri
-"""
-AGENCIES = """
-MATCH (a:Agency)
-WITH a, any(t IN $terms WHERE a.name CONTAINS t) AS in_name
-WHERE in_name OR any(t IN $terms WHERE any(x IN coalesce(a.aliases, []) WHERE x CONTAINS t))
-RETURN a.uri AS uri, a.name AS title, in_name
-ORDER BY title, uri
-"""
+# ---------------------------------------------------------------- the query
+
+# Each part collects its hits, in order, as {kind, node, d (a measure's document), match}.
+MEASURE_HITS = """
+CALL {{
+  {source}
+  WHERE {candidates}any(t IN $terms WHERE m.title CONTAINS t OR m.body CONTAINS t)
+  MATCH (m)-[:PART_OF]->(d:PolicyDocument)
+  WITH m, d ORDER BY d.uri, m.span_start, m.uri
+  RETURN collect({{kind: 'measure', node: m, d: d,
+                   match: CASE WHEN any(t IN $terms WHERE m.title CONTAINS t) THEN 'title' ELSE 'body' END}}) AS measures
+}}"""
+DOCUMENT_HITS = """
+CALL {{
+  MATCH (x:PolicyDocument)
+  WHERE {candidates}any(t IN $terms WHERE x.title CONTAINS t OR coalesce(x.doc_number, '') CONTAINS t)
+  WITH x ORDER BY x.uri
+  RETURN collect({{kind: 'document', node: x, d: null,
+                   match: CASE WHEN any(t IN $terms WHERE x.title CONTAINS t) THEN 'title' ELSE 'doc_number' END}})
+         AS documents
+}}"""
+AGENCY_HITS = """
+CALL {
+  MATCH (a:Agency)
+  WHERE any(t IN $terms WHERE a.name CONTAINS t OR any(x IN coalesce(a.aliases, []) WHERE x CONTAINS t))
+  WITH a ORDER BY a.name, a.uri
+  RETURN collect({kind: 'agency', node: a, d: null,
+                  match: CASE WHEN any(t IN $terms WHERE a.name CONTAINS t) THEN 'name' ELSE 'alias' END}) AS agencies
+}"""
+# The ranking, the count and the page: only the page's hits are projected (a body only for a body match).
+RANKED_PAGE = """
+WITH [h IN {measures} WHERE h.match = 'title'] + {documents} + {agencies} + [h IN {measures} WHERE h.match = 'body']
+     AS hits
+RETURN size(hits) AS total,
+       [h IN hits[$offset..$offset + $limit] | {{kind: h.kind, match: h.match, uri: h.node.uri,
+        title: CASE h.kind WHEN 'agency' THEN h.node.name ELSE h.node.title END,
+        body: CASE h.match WHEN 'body' THEN h.node.body END,
+        document_uri: h.d.uri, document_title: h.d.title}}] AS page"""
+
+
+def _gram_filter(var: str, counts: tuple[int, ...]) -> str:
+    """``(every bigram of term 0 IN var.search_grams) OR (… of term 1) AND ``: FalkorDB answers it
+    from the range index on the list (an intersection per term, a union across terms)."""
+    terms = [" AND ".join(f"${var}{i}_{j} IN {var}.search_grams" for j in range(n)) for i, n in enumerate(counts)]
+    return "(" + " OR ".join(f"({t})" for t in terms) + ") AND "
+
+
+def _gram_params(var: str, grams: list[list[str]]) -> dict[str, str]:
+    return {f"{var}{i}_{j}": gram for i, term in enumerate(grams) for j, gram in enumerate(term)}
+
+
+def _lucene(terms: list[str]) -> str:
+    """Neo4j's full-text query: every bigram of a term, for any of the terms (Han only: no escaping)."""
+    return " OR ".join("(" + " AND ".join(f'"{t[i:i + 2]}"' for i in range(len(t) - 1)) + ")" for t in terms)
+
+
+@lru_cache(maxsize=256)
+def _template(kind: str | None, gram_counts: tuple[int, ...] | None, neo4j_fulltext: bool) -> str:
+    """The query text for one shape (the kinds asked, how many bigrams each term has, or none: a
+    scan): the values themselves are parameters, so a handful of texts serve every search."""
+    parts = []
+    lists = {"measures": "[]", "documents": "[]", "agencies": "[]"}
+    if kind in (None, "measure"):
+        source, candidates = "MATCH (m:Measure)", _gram_filter("m", gram_counts) if gram_counts else ""
+        if neo4j_fulltext:
+            source = f"CALL db.index.fulltext.queryNodes('{NEO4J_FULLTEXT_INDEX}', $fulltext) YIELD node AS m"
+        parts.append(MEASURE_HITS.format(source=source, candidates=candidates))
+        lists["measures"] = "measures"
+    if kind in (None, "document"):
+        parts.append(DOCUMENT_HITS.format(candidates=_gram_filter("x", gram_counts) if gram_counts else ""))
+        lists["documents"] = "documents"
+    if kind in (None, "agency"):
+        parts.append(AGENCY_HITS)
+        lists["agencies"] = "agencies"
+    return "".join(parts).strip() + RANKED_PAGE.format(**lists)
+
+
+def search_query(dialect: str, terms: list[str], kind: str | None, offset: int, limit: int
+                 ) -> tuple[str, dict[str, Any]]:
+    """The query and its parameters for ``terms`` (the text as normalised, and as given if it differs)."""
+    params: dict[str, Any] = {"terms": terms, "offset": offset, "limit": limit}
+    grams = [query_grams(t) for t in terms]
+    indexed = dialect == "falkordb" and all(grams)  # a term without a bigram: scan
+    neo4j_fulltext = dialect == "neo4j" and all(han_only(t) for t in terms)
+    if indexed:
+        params |= _gram_params("m", grams) | _gram_params("x", grams)
+    if neo4j_fulltext:
+        params["fulltext"] = _lucene(terms)
+    counts = tuple(len(g) for g in grams) if indexed else None
+    return _template(kind, counts, neo4j_fulltext), params
+
+
+# ---------------------------------------------------------------- the endpoint
 
 
 def _snippet(body: str | None, terms: list[str]) -> str | None:
@@ -77,32 +163,25 @@ def _snippet(body: str | None, terms: list[str]) -> str | None:
     return ("…" if start else "") + body[start:end] + ("…" if end < len(body) else "")
 
 
-def _hits(store: GraphBackend, iris: Iris, terms: list[str], kind: str | None) -> list[tuple[int, dict[str, Any]]]:
-    hits: list[tuple[int, dict[str, Any]]] = []
-    if kind in (None, "measure"):
-        for r in store.run_read(MEASURES, {"terms": terms}):
-            hits.append((0 if r["in_title"] else 3, {
-                "kind": "measure", "uri": r["uri"], "id": iris.id_of(r["uri"]), "title": r["title"],
-                "match": "title" if r["in_title"] else "body",
-                "document": iris.ref(r["document_uri"], r["document_title"]),
-                "snippet": None if r["in_title"] else _snippet(r["body"], terms)}))
-    if kind in (None, "document"):
-        for r in store.run_read(DOCUMENTS, {"terms": terms}):
-            hits.append((1, {"kind": "document", "uri": r["uri"], "id": iris.id_of(r["uri"]), "title": r["title"],
-                             "match": "title" if r["in_title"] else "doc_number"}))
-    if kind in (None, "agency"):
-        for r in store.run_read(AGENCIES, {"terms": terms}):
-            hits.append((2, {"kind": "agency", "uri": r["uri"], "id": iris.id_of(r["uri"]), "title": r["title"],
-                             "match": "name" if r["in_name"] else "alias"}))
-    return hits
+def _hit(iris: Iris, h: dict[str, Any], terms: list[str]) -> dict[str, Any]:
+    return {"kind": h["kind"], "uri": h["uri"], "id": iris.id_of(h["uri"]), "title": h["title"], "match": h["match"],
+            "document": iris.ref(h["document_uri"], h["document_title"]),
+            "snippet": _snippet(h["body"], terms) if h["match"] == "body" else None}
+
+
+def search_hits(store: GraphBackend, iris: Iris, terms: list[str], kind: str | None, offset: int = 0,
+                limit: int | None = None) -> tuple[int, list[dict[str, Any]]]:
+    """All hits (their count) and the hits from ``offset`` (``limit`` of them; None: all), ranked."""
+    query, params = search_query(store.dialect, terms, kind, offset, limit if limit is not None else 10**9)
+    row = store.run_read(query, params)[0]
+    return row["total"], [_hit(iris, h, terms) for h in row["page"]]
 
 
 @router.get("/search", summary="Search measures, documents and agencies", response_model=Page[SearchHit])
-def search(request: Request, store: StoreDep, iris: IrisDep, q: Annotated[SearchQuery, Query()]) -> dict[str, Any]:
+def search(request: Request, store: StoreDep, iris: IrisDep, q: Annotated[SearchQuery, Query()]) -> Response:
     """Every measure whose title or body contains the text (any substring of a title finds it), every
     document whose title or number contains it and every agency whose name or a short form does;
     title matches first. Traditional input is read as Simplified (電子營業執照 = 电子营业执照)."""
     terms = filters.text_terms(q.q, "q") or []
-    hits = sorted(_hits(store, iris, terms, q.kind), key=lambda h: h[0])  # stable: keeps each query's order
-    items = [h for _rank, h in hits[q.offset:q.offset + q.limit]]
-    return page(request, items, len(hits), q)
+    total, items = search_hits(store, iris, terms, q.kind, q.offset, q.limit)
+    return json_response(page(request, items, total, q))

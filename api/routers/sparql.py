@@ -141,6 +141,8 @@ def build_graph(store: GraphBackend) -> Graph:
     from queries import cypher
 
     nodes = store.run_read(cypher("all_nodes", store.dialect))
+    for node in nodes:
+        node["props"].pop("search_grams", None)  # the search index's bigrams (graph/search_index.py), not data
     rels = store.run_read(cypher("all_relationships", store.dialect))
     return to_rdf(nodes, rels)
 

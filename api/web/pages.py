@@ -151,7 +151,8 @@ def search_page(request: Request) -> Response:
         r["snippet_html"] = snippet(r["body"], sel.terms) if sel.terms else None
     others = []
     if sel.terms:
-        others = [h for _rank, h in search_api._hits(store, iris, sel.terms, None) if h["kind"] != "measure"]
+        others = (search_api.search_hits(store, iris, sel.terms, "document")[1]
+                  + search_api.search_hits(store, iris, sel.terms, "agency")[1])
     current = {k: v for k, v in sel.given.items()}
     if sel.q:
         current["q"] = sel.q
@@ -180,7 +181,7 @@ def _search_title(sel: data.Selection) -> str:
 def measure_page(request: Request, id: str) -> Response:
     store, iris = store_of(request), iris_of(request)
     m = measures_api.get_measure(store, iris, id)
-    lin = lineage_api.measure_lineage(store, iris, id)
+    lin = lineage_api.lineage_of_measure(store, iris, id)
     doc = m.get("document") or {}
     doc_props = store.run_read("MATCH (d:PolicyDocument {uri: $uri}) RETURN properties(d) AS p",
                                {"uri": doc.get("uri")})[0]["p"] if doc.get("uri") else {}

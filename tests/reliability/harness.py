@@ -211,6 +211,9 @@ def env_for(home: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["REFORMKG_HOME"] = str(home)
     env["REFORMKG_GRAPH_NAME"] = GRAPH
+    # small write batches: a load of the harness corpus is several atomic writes, so a kill can
+    # fall between two of them (with the default of 5,000 measures it would be one)
+    env["REFORMKG_WRITE_BATCH_MEASURES"] = "120"
     env.pop("REFORMKG_BACKEND", None)
     return env
 
