@@ -12,29 +12,45 @@ N/234 measures, far more often than in real text.  Measures come 50 to a documen
 documents get random dates (some undated).  Everything is seeded: the same N
 and seed give the same corpus.
 
+With ``--corpus DIR`` the measures are instead those of a corpus written by
+bench/corpus.py (parsed and built as a load would, outside the timings), and
+the links are checked against its truth.json: precision and recall of the
+links between measures the truth knows.
+
     python bench/linking_scale.py               # N=100000, 3 runs
     python bench/linking_scale.py -n 20000 --runs 5 --threshold 0.115
+    python bench/linking_scale.py --corpus /tmp/sc/c100k --runs 1
 
-Prints the median wall time of each phase over the runs, the number of links
-and candidate pairs, and the peak resident memory of the process.
+Prints for each phase, tokenisation (:func:`graph.linking.measure_bags`) and
+linking (:func:`graph.linking.links_from_bags`), the median wall time over the
+runs and the CPU time of this process and of its worker processes (the wall time
+says little on a shared machine; CPU time says how much work was done); the
+number of links and candidate pairs; the peak resident memory of this process
+and of its largest worker.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import multiprocessing
 import random
 import resource
 import statistics
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import corpus as gen  # bench/corpus.py
 
 from graph import linking
 from graph.linking import MeasureText
-from loaders.terms import terms
+from loaders.terms import terms, tokenizer
 
 # Common characters of Chinese policy text, for the long tail of new words.
 _CHARS = ("华海港湾城新东西南北中山河湖江林金银宝龙凤兴盛昌隆泰安康宁和平丰源泉德信诚达通汇联合"
@@ -45,26 +61,24 @@ TAIL_WORDS = 60_000
 
 
 def _clauses(text: str) -> list[list[str]]:
-    """The text as clauses of tokens (the project's spaCy/jieba tokenizer), punctuation kept."""
-    from loaders.zones import pipeline
-
+    """The text as clauses of jieba's words (the linker's tokenizer), punctuation kept.  The seed
+    texts have no whitespace, so these are the tokens spaCy's zh tokenizer gave the first version."""
     clauses: list[list[str]] = [[]]
-    for tok in pipeline().tokenizer(text):
-        clauses[-1].append(tok.text)
-        if tok.text in _CLAUSE_END:
+    for word in tokenizer().lcut(text):
+        clauses[-1].append(word)
+        if word in _CLAUSE_END:
             clauses.append([])
     return [c for c in clauses if c]
 
 
 def _long_tail(rng: random.Random) -> tuple[list[str], list[float]]:
-    """New words (registered with jieba, so each stays one token) and cumulative Zipf weights."""
-    import jieba
-
+    """New words (registered with the linker's jieba tokenizer, so each stays one token) and
+    cumulative Zipf weights."""
     words = sorted({"".join(rng.choice(_CHARS) for _ in range(rng.choice((2, 3, 3, 4))))
                     for _ in range(TAIL_WORDS)})
     rng.shuffle(words)
     for w in words:
-        jieba.add_word(w, freq=50)
+        tokenizer().add_word(w, freq=50)
     total, cum = 0.0, []
     for r in range(len(words)):
         total += 1.0 / (r + 1)
@@ -100,45 +114,97 @@ def synthetic_corpus(n: int, seed: int = 20240101) -> list[MeasureText]:
     return out
 
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+def _measures_of_file(path: Path) -> list[tuple[MeasureText, tuple[str, str]]]:
+    """The measures of one corpus file as a load stores them, each with its (file, key) for the truth."""
+    from graph.build import build
+    from loaders.parse import parse_file
+
+    g = build(parse_file(path), "https://w3id.org/reformkg/id/")
+    doc = next(n for n in g.nodes if n.label == "PolicyDocument")
+    day = doc.props.get("issued") or doc.props.get("published")
+    when = date.fromisoformat(day) if day else None
+    return [(MeasureText(n.uri, doc.uri, n.props.get("title", ""), n.props.get("body", ""), when,
+                         doc.props.get("year")), (n.props["source_file"], n.props["key"]))
+            for n in g.nodes if n.label == "Measure"]
+
+
+def corpus_measures(directory: Path) -> tuple[list[MeasureText], dict[str, tuple[str, str]], dict]:
+    """The measures of a bench/corpus.py directory (sorted by uri, as the lineage reads them),
+    uri -> (file, key), and the truth."""
+    truth = json.loads((directory / "truth.json").read_text(encoding="utf-8"))
+    files = [directory / d["file"] for d in truth["documents"]]
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
+        found = [item for items in pool.map(_measures_of_file, files, chunksize=8) for item in items]
+    found.sort(key=lambda item: item[0].uri)
+    return [m for m, _ in found], {m.uri: key for m, key in found}, truth
+
+
+def precision_recall(links: list[linking.Link], key_of: dict[str, tuple[str, str]], truth: dict) -> str:
+    true = gen.true_pairs(truth)
+    found = {tuple(sorted((key_of[x.older], key_of[x.newer]))) for x in links}
+    hits = len(found & true)
+    return (f"precision {hits / len(found):.3f} ({hits} of {len(found)} links true), "
+            f"recall {hits / len(true):.3f} (of {len(true)} true pairs)") if found and true else "no links"
+
+
+def _cpu() -> tuple[float, float]:
+    """CPU seconds (user + system) of this process and of its finished worker processes."""
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, workers.ru_utime + workers.ru_stime
+
+
+def _peak_mb() -> tuple[float, float]:
+    """Peak resident memory of this process and of its largest worker process (kB on Linux)."""
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-n", type=int, default=100_000, help="number of synthetic measures")
+    ap.add_argument("--corpus", type=Path, help="a bench/corpus.py directory instead of the synthetic measures")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seed", type=int, default=20240101)
     ap.add_argument("--threshold", type=float, default=linking.THRESHOLD)
     args = ap.parse_args()
 
-    terms("预热")  # load spaCy and jieba outside the timings
+    terms("预热")  # load jieba and the stop words outside the timings
     t0 = time.perf_counter()
-    corpus = synthetic_corpus(args.n, args.seed)
+    if args.corpus:
+        corpus, key_of, truth = corpus_measures(args.corpus)
+    else:
+        corpus, key_of, truth = synthetic_corpus(args.n, args.seed), {}, None
     print(f"corpus: {len(corpus)} measures, {len({m.document_uri for m in corpus})} documents, "
           f"{sum(len(m.title) + len(m.body) for m in corpus) / len(corpus):.0f} characters each, "
           f"built in {time.perf_counter() - t0:.1f} s", flush=True)
 
-    tok_times, link_times = [], []
+    tok_times, link_times, tok_cpu, link_cpu = [], [], [], []
     for run in range(args.runs):
-        t = time.perf_counter()
-        bags = [linking.measure_terms(m) for m in corpus]
+        t, c = time.perf_counter(), _cpu()
+        bags = linking.measure_bags(corpus)
         tok_times.append(time.perf_counter() - t)
-        t = time.perf_counter()
+        tok_cpu.append([b - a for a, b in zip(c, _cpu())])
+        t, c = time.perf_counter(), _cpu()
         links = linking.links_from_bags(corpus, bags, threshold=args.threshold)
         link_times.append(time.perf_counter() - t)
-        print(f"run {run + 1}: terms {tok_times[-1]:.1f} s, find_links {link_times[-1]:.1f} s, "
+        link_cpu.append([b - a for a, b in zip(c, _cpu())])
+        print(f"run {run + 1}: terms {tok_times[-1]:.1f} s (CPU {tok_cpu[-1][0]:.1f} s here + "
+              f"{tok_cpu[-1][1]:.1f} s in workers), find_links {link_times[-1]:.1f} s (CPU {link_cpu[-1][0]:.1f} s + "
+              f"{link_cpu[-1][1]:.1f} s), "
               f"{len(links)} links", flush=True)
 
-    vectors, df = linking.tfidf(bags)
-    pairs = linking.candidate_pairs(vectors, [m.document_uri for m in corpus], df)
+    pairs = linking.candidate_pairs(linking.tfidf(bags), [m.document_uri for m in corpus])
     n = len(corpus)
-    print(f"median over {args.runs} runs: terms (tokenisation) {statistics.median(tok_times):.1f} s "
-          f"({n / statistics.median(tok_times):.0f} measures/s); find_links on the bags "
-          f"{statistics.median(link_times):.1f} s")
+    tok, link = statistics.median(tok_times), statistics.median(link_times)
+    print(f"median over {args.runs} runs: terms (tokenisation) {tok:.1f} s ({n / tok:.0f} measures/s; CPU "
+          f"{statistics.median(sum(c) for c in tok_cpu):.1f} s in all); find_links on the bags {link:.1f} s "
+          f"(CPU {statistics.median(sum(c) for c in link_cpu):.1f} s); together {tok + link:.1f} s")
     print(f"candidate pairs scored: {len(pairs)} of {n * (n - 1) // 2} pairs "
           f"({len(pairs) / n:.1f} per measure); df cap {linking.df_cap(n)}; {len(links)} links at {args.threshold}")
-    print(f"peak resident memory: {_peak_mb():.0f} MB")
+    if truth:
+        print(f"against the generator's truth: {precision_recall(links, key_of, truth)}")
+    own, worker = _peak_mb()
+    print(f"peak resident memory: {own:.0f} MB (largest worker process: {worker:.0f} MB)")
 
 
 if __name__ == "__main__":

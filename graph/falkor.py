@@ -18,7 +18,7 @@ import falkordb
 from falkordb.edge import Edge
 from falkordb.node import Node
 from falkordb.path import Path as FalkorPath
-from redis.exceptions import ConnectionError, ResponseError
+from redis.exceptions import RedisError, ResponseError
 
 from graph import batch, cypher
 from graph.backend import (
@@ -92,7 +92,10 @@ class FalkorBackend:
     def _bump_version(self) -> None:
         try:
             self._write_db.connection.incr(self._version_key)
-        except ConnectionError:  # the server is gone: so is every reader's cache's source
+        except RedisError:
+            # The server is gone, or refuses writes (MISCONF: its disk is full): the write itself
+            # has already succeeded or failed, and its outcome must be what the caller sees.
+            # A reader's cache may then serve the older answer until the next write bumps it.
             pass
 
     # -- schema

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -11,7 +13,7 @@ import pytest
 
 from graph import linking
 from graph.linking import Link, MeasureText, find_links, orient, seed_measure_texts
-from loaders.terms import terms
+from loaders.terms import iter_terms, like_num, stop_words, terms
 
 ROOT = Path(__file__).resolve().parents[1]
 M = "https://w3id.org/reformkg/id/measure/"
@@ -62,6 +64,72 @@ def test_terms_drop_zone_names() -> None:
     words = terms("南沙新区片区、横琴、前海的电子营业执照")
     assert "营业执照" in words
     assert not {"南沙新区片区", "横琴", "前海"} & set(words)
+
+
+def spacy_stop_words() -> frozenset[str]:
+    """The stop words as first written: spaCy's list imported from spaCy."""
+    from spacy.lang.zh.stop_words import STOP_WORDS
+
+    from loaders import terms as module
+
+    return frozenset(STOP_WORDS - module._SPACY_STOP_KEPT) | module.POLICY_STOP_WORDS | module._zone_labels()
+
+
+def spacy_terms(text: str) -> list[str]:
+    """The reference: terms() as first written, over the spaCy zh tokenizer (jieba inside)."""
+    from loaders.zones import pipeline
+
+    stop, out = spacy_stop_words(), []
+    for tok in pipeline().tokenizer(text):
+        word = tok.text.strip()
+        # isalpha: a character of category L*, a CJK character or a letter
+        if len(word) < 2 or tok.is_punct or tok.like_num or not any(ch.isalpha() for ch in word):
+            continue
+        word = word.casefold() if word.isascii() else word
+        if word not in stop:
+            out.append(word)
+    return out
+
+
+def test_stop_words_read_from_spacys_file_are_spacys() -> None:
+    assert stop_words() == spacy_stop_words()
+
+
+def test_terms_equal_the_spacy_reference_on_every_seed_text(seeds: list[MeasureText]) -> None:
+    texts = [t for m in seeds for t in (m.title, m.body)]
+    # and the same texts with whitespace, numbers, signs and Latin words around them
+    texts += [f" {m.title}\r\n 二十五项 十二 ±3.5% 1/2 ＢＩＭ BIM\u3000{m.body[:40]}\t" for m in seeds]
+    expected = [spacy_terms(t) for t in texts]
+    assert [terms(t) for t in texts] == expected
+    assert list(iter_terms(texts)) == expected
+
+
+def test_like_num_is_spacys() -> None:
+    from spacy.lang.zh.lex_attrs import like_num as spacy_like_num
+
+    chars = "〇零一二三四五六七八九十百千万亿兆廿卅卌皕壹贰叁肆伍陆柒捌玖拾佰仟0123456789,.，。/+-±~a中"
+    words = {a + b for a in chars for b in chars} | {a + b + c for a in chars for b in chars for c in chars}
+    words |= {"十九", "二十", "拾玖", "三百二十一", "一万二千", "5.5", "2025", "1/2", "-3", "一/二", "十\n"}
+    assert {w for w in words if like_num(w)} == {w for w in words if spacy_like_num(w)}
+    assert like_num("十二") and like_num("三百") and not like_num("一次")
+
+
+def test_terms_do_not_import_spacy() -> None:
+    code = ("import sys; from loaders.terms import terms; "
+            "assert terms('推进电子营业执照应用') == ['电子', '营业执照']; "
+            "assert not [m for m in sys.modules if m.split('.')[0] == 'spacy'], 'spacy imported'")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_measure_bags_are_measure_terms(seeds: list[MeasureText], processes: int) -> None:
+    """The numbered bags of many measures at once, in this process or in chunks by two worker
+    processes, are the definition's Counters, in the same order."""
+    measures = seeds + seeds[:5]  # repeated texts come from the memo
+    bags = linking.measure_bags(measures, processes=processes)
+    assert len(bags) == len(measures)
+    for i, m in enumerate(measures):
+        assert list(bags.counter(i).items()) == list(linking.measure_terms(m).items())
 
 
 # ------------------------------------------------------------------ examples
@@ -145,9 +213,8 @@ def test_no_same_document_links(seeds: list[MeasureText], links: list[Link]) -> 
 
 
 def test_candidate_search_does_not_compare_all_pairs(seeds: list[MeasureText]) -> None:
-    bags = [linking.measure_terms(m) for m in seeds]
-    vectors, df = linking.tfidf(bags)
-    pairs = linking.candidate_pairs(vectors, [m.document_uri for m in seeds], df)
+    vectors = linking.tfidf(linking.measure_bags(seeds))
+    pairs = linking.candidate_pairs(vectors, [m.document_uri for m in seeds])
     n = len(seeds)
     assert len(pairs) <= n * linking.TOP_K  # at most top_k kept per measure
     assert len(pairs) < n * (n - 1) / 2 / 10
@@ -159,18 +226,24 @@ def test_candidate_search_does_not_compare_all_pairs(seeds: list[MeasureText]) -
 
 def test_candidate_search_loses_no_link_on_seeds(seeds: list[MeasureText], links: list[Link]) -> None:
     """Scoring every cross-document pair (what the index avoids) finds no further link."""
-    bags = [linking.measure_terms(m) for m in seeds]
-    vectors, _ = linking.tfidf(bags)
+    vectors = linking.tfidf(linking.measure_bags(seeds))
     brute = {frozenset((a.uri, b.uri))
              for i, a in enumerate(seeds) for j, b in enumerate(seeds[i + 1:], i + 1)
              if a.document_uri != b.document_uri
-             and round(linking.cosine(vectors[i], vectors[j]), 4) >= linking.THRESHOLD}
+             and round(linking.cosine(vectors, i, j), 4) >= linking.THRESHOLD}
     assert brute == {frozenset((x.older, x.newer)) for x in links}
 
 
 def test_df_cap_skips_common_features() -> None:
     assert linking.df_cap(234) == 12
     assert linking.df_cap(100_000) == linking.DF_CAP_CEILING
+
+
+def test_worker_processes_give_the_same_links(seeds: list[MeasureText], links: list[Link]) -> None:
+    """Tokenising, the candidate search and the cosines split over two forked worker processes (as for
+    many measures) change nothing, down to the last pair scored."""
+    assert find_links(seeds, processes=2) == links
+    assert find_links(seeds, threshold=0.0, processes=2) == find_links(seeds, threshold=0.0, processes=1)
 
 
 def test_deterministic(seeds: list[MeasureText], links: list[Link]) -> None:

@@ -18,6 +18,7 @@ orphans, no dangling relationships), and the next load gives the graph of a clea
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -112,8 +113,14 @@ def test_a_torn_end_of_the_aof_is_dropped_and_the_next_load_repairs(versions, tm
     aof = last_aof(home)
     data = aof.read_bytes()
     starts = command_starts(data)
-    # the last two writes are B's documents and B's lineage refresh
-    size = len(data) - 5 if cut == "torn-last-write" else (starts[-2] + starts[-1]) // 2
+    # the last two graph writes (GRAPH.QUERY, or GRAPH.EFFECT when FalkorDB logs a query's effects)
+    # are B's documents and B's lineage refresh, each followed by the INCR of the data version
+    # (graph/read_cache.py): cut one of them in the middle
+    writes = [i for i, at in enumerate(starts) if re.match(rb"\*\d+\r\n\$\d+\r\nGRAPH\.(QUERY|EFFECT)\r\n",
+                                                          data[at:at + 64])]
+    torn = writes[-1] if cut == "torn-last-write" else writes[-2]
+    end = starts[torn + 1] if torn + 1 < len(starts) else len(data)
+    size = (starts[torn] + end) // 2
     os.truncate(aof, size)
     try:
         snap = harness.read_graph(home)  # EmbeddedFalkor.start: redis drops the torn command
