@@ -2,8 +2,8 @@
 # Install the Debian packages the tests need, only those missing: the chromium
 # browser (/usr/bin/chromium, driven by Playwright's Python package), a CJK font
 # (fonts-wqy-zenhei) so Chinese renders in screenshots, and docker-compose 1.29
-# (validates docker-compose.yml without an engine) and wrk (the benchmark's HTTP
-# load generator).  Nothing is downloaded
+# (validates docker-compose.yml without an engine), wrk and hey (the benchmark's HTTP
+# load generators: wrk at saturation, hey at a fixed rate).  Nothing is downloaded
 # outside apt: never `playwright install`.  Does nothing when all are present.
 set -euo pipefail
 
@@ -14,6 +14,7 @@ if ! command -v fc-list >/dev/null 2>&1 || ! fc-list | grep -qi wqy; then
 fi
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
+command -v hey >/dev/null 2>&1 || need+=(hey)
 [ "${#need[@]}" -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then
