@@ -35,6 +35,14 @@ def _timed(fn, runs: int) -> tuple[float, int]:
     return statistics.median(times), n
 
 
+def _sparql(query, args) -> dict:
+    """The two questions through a store's SPARQL ``query`` function: latency and row counts."""
+    p = {"zone": args.zone, "scope": args.scope, "measure": args.measure}
+    q1, n1 = _timed(lambda: len(list(query(Q_PILOTS % p))), args.runs)
+    q2, n2 = _timed(lambda: len(list(query(Q_LINEAGE % p))), args.runs)
+    return {"pilots_promoted_ms": q1, "pilots_rows": n1, "lineage_ms": q2, "lineage_rows": n2}
+
+
 def run_rdflib(args) -> dict:
     import rdflib
 
@@ -42,11 +50,8 @@ def run_rdflib(args) -> dict:
     g = rdflib.Graph()
     g.parse(args.ttl, format="turtle")
     load = time.perf_counter() - t
-    p = {"zone": args.zone, "scope": args.scope, "measure": args.measure}
-    q1, n1 = _timed(lambda: len(list(g.query(Q_PILOTS % p))), args.runs)
-    q2, n2 = _timed(lambda: len(list(g.query(Q_LINEAGE % p))), args.runs)
     return {"peer": "rdflib", "version": rdflib.__version__, "triples": len(g), "load_s": load,
-            "pilots_promoted_ms": q1, "pilots_rows": n1, "lineage_ms": q2, "lineage_rows": n2}
+            **_sparql(g.query, args)}
 
 
 def run_pyoxigraph(args) -> dict:
@@ -56,11 +61,8 @@ def run_pyoxigraph(args) -> dict:
     store = ox.Store()
     store.bulk_load(path=args.ttl, format=ox.RdfFormat.TURTLE)
     load = time.perf_counter() - t
-    p = {"zone": args.zone, "scope": args.scope, "measure": args.measure}
-    q1, n1 = _timed(lambda: len(list(store.query(Q_PILOTS % p))), args.runs)
-    q2, n2 = _timed(lambda: len(list(store.query(Q_LINEAGE % p))), args.runs)
     return {"peer": "pyoxigraph", "version": ox.__version__, "triples": len(store), "load_s": load,
-            "pilots_promoted_ms": q1, "pilots_rows": n1, "lineage_ms": q2, "lineage_rows": n2}
+            **_sparql(store.query, args)}
 
 
 _NT = re.compile(r'^<([^>]*)> <([^>]*)> (<[^>]*>|_:\S+|".*) \.$')

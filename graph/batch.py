@@ -41,21 +41,32 @@ never on values; labels and types come from ``ontology.schema``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+from graph.backend import (
+    SUMMARY_KEYS,
+    BatchResult,
+    Params,
+    missing_message,
+    stored_hashes,
+)
 from graph.cypher import (
+    DOCUMENT_HASHES,
     DOCUMENT_LABEL,
     EDGE_DATE_PROPS,
     NODE_DATE_PROPS,
     ORPHAN_LABELS,
-    UNION_PROPS,
     Dialect,
     _delete_orphans,
     _dialect,
     _label,
     _rel_type,
     check_payload,
+    find_nodes_query,
+    merge_shared_lines,
+    shared_row,
     split_props,
 )
 from graph.payload import DocumentGraph, Node
@@ -85,6 +96,44 @@ def batch_write(docs: Sequence[DocumentGraph], dialect: Dialect = "falkordb") ->
     return batch_query(_shape(params), dialect), params
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What a backend sends for ``docs``: the changed ones in one query (``query`` is None when
+    every document is unchanged), the unchanged ones skipped."""
+
+    written: tuple[str, ...]
+    skipped: tuple[str, ...]
+    query: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def unchanged(self) -> BatchResult:
+        return BatchResult((), self.skipped, dict.fromkeys(SUMMARY_KEYS, 0))
+
+
+def plan_write(docs: Sequence[DocumentGraph], read: Callable[[str, Params], list[dict[str, Any]]],
+               dialect: Dialect) -> Plan:
+    """The hash check and the endpoint check of a batch, through ``read`` (a backend's read, or a
+    read inside its write transaction), then the batch's query.  ValueError when a relationship
+    needs a node that is neither in the batch nor in the graph."""
+    rows = read(DOCUMENT_HASHES, {"documents": [{"uri": d.document_uri, "source_file": d.source_file}
+                                                for d in docs]})
+    stored = stored_hashes(rows, docs)
+    todo = [d for d in docs if stored[d.document_uri] != d.content_hash]
+    skipped = tuple(d.document_uri for d in docs if stored[d.document_uri] == d.content_hash)
+    written = tuple(d.document_uri for d in todo)
+    if not todo:
+        return Plan(written, skipped)
+    query, params = batch_write(todo, dialect)
+    missing = {}
+    for label, uris in external_endpoints(params).items():
+        found = {r["uri"] for r in read(find_nodes_query(label), {"uris": uris})}
+        if absent := [u for u in uris if u not in found]:
+            missing[label] = absent
+    if missing:
+        raise ValueError(missing_message(missing, ", ".join(written)))
+    return Plan(written, skipped, query, params)
+
+
 def batch_params(docs: Sequence[DocumentGraph]) -> dict[str, Any]:
     if not docs:
         raise ValueError("an empty batch")
@@ -105,10 +154,10 @@ def batch_params(docs: Sequence[DocumentGraph]) -> dict[str, Any]:
             else:
                 rows_by_uri = shared.setdefault(node.label, {})
                 if node.uri in rows_by_uri:
-                    _merge_into(rows_by_uri[node.uri], _shared_row(node))
+                    _merge_into(rows_by_uri[node.uri], shared_row(node))
                 else:
                     where[node.uri] = (list_name(SHARED, node.label), len(rows_by_uri))
-                    rows_by_uri[node.uri] = _shared_row(node)
+                    rows_by_uri[node.uri] = shared_row(node)
     external: dict[str, list[str]] = {}
     rels: dict[str, dict[tuple[int, int], dict[str, Any]]] = {}
     for doc in docs:
@@ -158,13 +207,6 @@ def _owned_row(node: Node, doc: DocumentGraph) -> dict[str, Any]:
     values, dates = split_props(props, NODE_DATE_PROPS)
     values["uri"] = node.uri
     return {"props": values, "dates": dates}
-
-
-def _shared_row(node: Node) -> dict[str, Any]:
-    values, dates = split_props(node.props, NODE_DATE_PROPS)
-    values["uri"] = node.uri
-    lists = {name: values.pop(name, []) for name in UNION_PROPS}
-    return {"uri": node.uri, "props": values, "dates": dates, "lists": lists}
 
 
 def _merge_into(row: dict[str, Any], later: dict[str, Any]) -> None:
@@ -231,16 +273,7 @@ def _match_existing(label: str) -> str:
 
 def _merge_shared(label: str) -> str:
     name = list_name(SHARED, label)
-    lines = _in_order(name) + [f"MERGE (n:{_label(label)} {{uri: row.uri}})", "SET n += row.props"]
-    for prop in UNION_PROPS:
-        lines += [
-            f"WITH i, n, row, reduce(acc = coalesce(n.{prop}, []), v IN row.lists.{prop} |"
-            " CASE WHEN v IN acc THEN acc ELSE acc + v END) AS merged",
-            f"SET n.{prop} = CASE WHEN size(merged) = 0 THEN null ELSE merged END",
-        ]
-    if NODE_DATE_PROPS:
-        lines.append("SET " + ", ".join(f"n.{p} = coalesce(date(row.dates.{p}), n.{p})" for p in NODE_DATE_PROPS))
-    return _call(lines + _collected(name))
+    return _call(_in_order(name) + merge_shared_lines(label, keep=("i",)) + _collected(name))
 
 
 def _create_owned(label: str) -> str:

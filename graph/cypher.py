@@ -79,7 +79,7 @@ def check_payload(doc: DocumentGraph) -> None:
                 raise ValueError(f"{r.type} needs a {want} at {uri}, payload has a {labels[uri]}")
 
 
-def _shared_row(node: Node) -> dict[str, Any]:
+def shared_row(node: Node) -> dict[str, Any]:
     values, dates = split_props(node.props, NODE_DATE_PROPS)
     values["uri"] = node.uri
     lists = {name: values.pop(name, []) for name in UNION_PROPS}
@@ -164,7 +164,7 @@ def derived_write(nodes: Sequence[Node], rels: Sequence[Rel], dialect: Dialect =
     for node in nodes:
         if node.owned:
             raise ValueError(f"derived node {node.uri} cannot be owned by a document")
-        params.setdefault(shared_param(node.label), []).append(_shared_row(node))
+        params.setdefault(shared_param(node.label), []).append(shared_row(node))
     for rel in rels:
         params.setdefault(rel_param(rel.type), []).append(_rel_row(rel))
     labels = [label for label in NODE_LABELS if shared_param(label) in params]
@@ -198,7 +198,7 @@ def graph_write(
         if node.uri in labels_of:
             raise ValueError(f"node {node.uri} appears twice")
         labels_of[node.uri] = node.label
-        params.setdefault(shared_param(node.label), []).append(_shared_row(node))
+        params.setdefault(shared_param(node.label), []).append(shared_row(node))
     seen: set[tuple[str, str, str]] = set()
     for rel in rels:
         key = (_rel_type(rel.type), rel.start, rel.end)
@@ -216,23 +216,23 @@ def graph_write(
 
 
 def _merge_shared(label: str) -> str:
-    lines = [
-        f"UNWIND ${shared_param(label)} AS row",
-        f"MERGE (n:{_label(label)} {{uri: row.uri}})",
-        "SET n += row.props",
-    ]
+    return "\n".join([f"UNWIND ${shared_param(label)} AS row", *merge_shared_lines(label)])
+
+
+def merge_shared_lines(label: str, keep: tuple[str, ...] = ()) -> list[str]:
+    """Merge the node of ``row`` by uri (``n``): ``SET +=``, lists of strings united, dates kept
+    unless a new one is given; ``keep`` are further variables carried through (graph/batch.py)."""
+    carried = ", ".join((*keep, "n", "row"))
+    lines = [f"MERGE (n:{_label(label)} {{uri: row.uri}})", "SET n += row.props"]
     for name in UNION_PROPS:
         lines += [
-            f"WITH n, row, reduce(acc = coalesce(n.{name}, []), v IN row.lists.{name} |"
+            f"WITH {carried}, reduce(acc = coalesce(n.{name}, []), v IN row.lists.{name} |"
             " CASE WHEN v IN acc THEN acc ELSE acc + v END) AS merged",
             f"SET n.{name} = CASE WHEN size(merged) = 0 THEN null ELSE merged END",
         ]
     if NODE_DATE_PROPS:
-        lines.append(
-            "SET "
-            + ", ".join(f"n.{p} = coalesce(date(row.dates.{p}), n.{p})" for p in NODE_DATE_PROPS)
-        )
-    return "\n".join(lines)
+        lines.append("SET " + ", ".join(f"n.{p} = coalesce(date(row.dates.{p}), n.{p})" for p in NODE_DATE_PROPS))
+    return lines
 
 
 def _merge_rel(rel_type: str) -> str:

@@ -29,9 +29,7 @@ from graph.backend import (
     WriteResult,
     check_read_query,
     counts_from_rows,
-    missing_message,
     stored_hash,
-    stored_hashes,
 )
 from graph.payload import DocumentGraph
 from graph.server import EmbeddedFalkor, durable
@@ -138,26 +136,14 @@ class FalkorBackend:
         return WriteResult(doc.document_uri, skipped=bool(result.skipped), **result.summary)
 
     def write_documents(self, docs: Sequence[DocumentGraph]) -> BatchResult:
-        rows = self.run_read(cypher.DOCUMENT_HASHES, {"documents": [
-            {"uri": d.document_uri, "source_file": d.source_file} for d in docs]})
-        stored = stored_hashes(rows, docs)
-        todo = [d for d in docs if stored[d.document_uri] != d.content_hash]
-        skipped = tuple(d.document_uri for d in docs if stored[d.document_uri] == d.content_hash)
-        if not todo:
-            return BatchResult((), skipped, dict.fromkeys(SUMMARY_KEYS, 0))
-        query, params = batch.batch_write(todo, self.dialect)
-        missing = {}
-        for label, uris in batch.external_endpoints(params).items():
-            found = {r["uri"] for r in self.run_read(cypher.find_nodes_query(label), {"uris": uris})}
-            if absent := [u for u in uris if u not in found]:
-                missing[label] = absent
-        if missing:
-            raise ValueError(missing_message(missing, ", ".join(d.document_uri for d in todo)))
+        plan = batch.plan_write(docs, self.run_read, self.dialect)
+        if plan.query is None:
+            return plan.unchanged()
         try:
-            summary = self.run_write(query, params)
+            summary = self.run_write(plan.query, plan.params)
         except ResponseError as exc:
-            raise WriteError(f"{', '.join(d.document_uri for d in todo)}: {exc}") from exc
-        return BatchResult(tuple(d.document_uri for d in todo), skipped, summary)
+            raise WriteError(f"{', '.join(plan.written)}: {exc}") from exc
+        return BatchResult(plan.written, plan.skipped, summary)
 
     def counts(self) -> dict[str, dict[str, int]]:
         return counts_from_rows(self.run_read(cypher.COUNT_NODES), self.run_read(cypher.COUNT_RELS))
@@ -195,8 +181,8 @@ def params_header(params: Params | None) -> str:
     a key can only be matched where it is a key, because a quote inside a JSON string is
     always escaped.  Anything else (a ``\\uXXXX`` escape, i.e. a control character or NUL; a
     backtick; a lone surrogate; a date or other non-JSON value) takes the client's own
-    encoder after the checks of ``_params``.  A batch of 5,000 measures encodes about 10x
-    faster this way.
+    encoder after the checks of ``_params``.  A batch of 5,000 measures (50 documents of the 10k
+    corpus, 5.7 MB of parameters) encodes in 0.34 s this way, 0.89 s with the client's encoder.
     """
     if not params:
         return ""
@@ -215,16 +201,8 @@ def params_header(params: Params | None) -> str:
         header.encode("utf-8")
         return header
     except (TypeError, ValueError, UnicodeEncodeError):
-        return _SLOW_HEADER._build_params_header(_params(params))
-
-
-class _HeaderOnly:
-    """The client's parameter encoder, without a connection."""
-
-    _build_params_header = falkordb.Graph._build_params_header
-
-
-_SLOW_HEADER = _HeaderOnly()
+        # the client's own encoder (it needs no connection: ``self`` is unused)
+        return falkordb.Graph._build_params_header(None, _params(params))
 
 
 def _params(params: Params | None) -> dict[str, Any] | None:

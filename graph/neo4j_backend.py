@@ -34,9 +34,7 @@ from graph.backend import (
     WriteResult,
     check_read_query,
     counts_from_rows,
-    missing_message,
     stored_hash,
-    stored_hashes,
 )
 from graph.payload import DocumentGraph
 
@@ -110,22 +108,10 @@ class Neo4jBackend:
                 raise WriteError(f"{', '.join(d.document_uri for d in docs)}: {exc}") from exc
 
     def _write_tx(self, tx: neo4j.ManagedTransaction, docs: list[DocumentGraph]) -> BatchResult:
-        rows = _rows(tx, cypher.DOCUMENT_HASHES, {"documents": [
-            {"uri": d.document_uri, "source_file": d.source_file} for d in docs]})
-        stored = stored_hashes(rows, docs)
-        todo = [d for d in docs if stored[d.document_uri] != d.content_hash]
-        skipped = tuple(d.document_uri for d in docs if stored[d.document_uri] == d.content_hash)
-        if not todo:
-            return BatchResult((), skipped, dict.fromkeys(SUMMARY_KEYS, 0))
-        query, params = batch.batch_write(todo, self.dialect)
-        missing = {}
-        for label, uris in batch.external_endpoints(params).items():
-            found = {r["uri"] for r in _rows(tx, cypher.find_nodes_query(label), {"uris": uris})}
-            if absent := [u for u in uris if u not in found]:
-                missing[label] = absent
-        if missing:
-            raise ValueError(missing_message(missing, ", ".join(d.document_uri for d in todo)))
-        return BatchResult(tuple(d.document_uri for d in todo), skipped, _summary(tx, query, params))
+        plan = batch.plan_write(docs, lambda query, params: _rows(tx, query, params), self.dialect)
+        if plan.query is None:
+            return plan.unchanged()
+        return BatchResult(plan.written, plan.skipped, _summary(tx, plan.query, plan.params))
 
     def counts(self) -> dict[str, dict[str, int]]:
         return counts_from_rows(self.run_read(cypher.COUNT_NODES), self.run_read(cypher.COUNT_RELS))

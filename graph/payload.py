@@ -1,7 +1,7 @@
 """What the writer receives: one document as nodes and relationships with IRIs.
 
 ``graph.build`` makes a :class:`DocumentGraph` from a ``reformkg.model.Document``;
-a backend's writer lands it in one atomic write.  Labels and relationship types
+a backend's writer lands it, alone or with others in a batch, in one atomic write.  Labels and relationship types
 are names from ``ontology.schema`` (checked on construction), never from input.
 """
 

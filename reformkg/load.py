@@ -86,7 +86,8 @@ class LoadReport:
 class Loader:
     """Loads files into ``store``; one loader at a time per data directory (:mod:`reformkg.lock`).
 
-    Crash safety: every document is one atomic write; the lineage refresh is one more.  A
+    Crash safety: every batch of documents is one atomic write (graph/batch.py), so every document
+    is whole or absent; the lineage refresh is one more write.  A
     ``lineage-pending.<graph>`` marker in the data directory is created (and fsynced) before the
     first document write and removed only once the lineage is refreshed and on disk, so a load
     killed between the two (its documents written, the lineage not) is finished by the next
