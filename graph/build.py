@@ -18,7 +18,7 @@ from functools import cache, lru_cache
 from urllib.parse import quote
 
 from graph.payload import DocumentGraph, Node, Rel
-from graph.search_index import index_grams
+from graph.search_index import index_text
 from loaders.agencies import Context, resolve_unit
 from ontology.schema import NODE_LABELS
 from ontology.vocab import vocabulary
@@ -143,7 +143,7 @@ def build(doc: Document, base: str = DEFAULT_BASE) -> DocumentGraph:
            published=doc.published.isoformat() if doc.published else None, genre=doc.genre.value,
            script=doc.script, source_file=doc.source_file, source_sha256=doc.source_sha256,
            encoding=doc.encoding, year=doc.year, key=key,
-           search_grams=index_grams(doc.title, doc.doc_number) or None)
+           search_grams=index_text(doc.title, doc.doc_number))
     if doc.issuer:
         b.rel("ISSUED_BY", doc_uri, b.agency(doc.issuer, doc.issuer_printed), printed=doc.issuer_printed)
     if doc.jurisdiction:
@@ -181,7 +181,7 @@ def _measure(b: _Builder, doc: Document, m: Measure, doc_uri: str, key: str, bat
                  span_start=m.span.start, span_end=m.span.end,
                  deadline=m.deadline.isoformat() if m.deadline else None, deadline_printed=m.deadline_printed,
                  status=m.status, working_group=m.working_group, scope_printed=m.scope_printed,
-                 search_grams=index_grams(m.title, m.body) or None)
+                 search_grams=index_text(m.title, m.body))
     b.rel("PART_OF", uri, doc_uri)
     if m.category:
         main = b.category(m.category)

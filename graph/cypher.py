@@ -28,6 +28,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any, Literal
 
+from graph import search_index
 from graph.payload import DocumentGraph, Node, Rel
 from ontology.schema import EDGE_PROPS, NODE_LABELS, PROPS, REL_TYPES
 
@@ -298,19 +299,39 @@ def find_nodes_query(label: str) -> str:
 
 # Extra exact-match indexes: the document is looked up by its source file too.
 EXTRA_INDEXES: tuple[tuple[str, str], ...] = ((DOCUMENT_LABEL, "source_file"),)
-# FalkorDB only: its range index holds each element of a list property, so ``$g IN n.search_grams``
-# is an index lookup (graph/search_index.py); Neo4j's does not (its search uses the CJK full-text index).
-FALKORDB_LIST_INDEXES: tuple[tuple[str, str], ...] = (("Measure", "search_grams"), (DOCUMENT_LABEL, "search_grams"))
+# FalkorDB only: the search bigrams (graph/search_index.py) as one string per node with RediSearch's
+# full-text index on it, no stemming and no stop words (Neo4j's search uses its CJK full-text index).
+FALKORDB_FULLTEXT_INDEXES: tuple[tuple[str, str], ...] = (("Measure", "search_grams"), (DOCUMENT_LABEL, "search_grams"))
 
 
 def falkordb_index_keys() -> list[tuple[str, str]]:
     """(label, property) of every FalkorDB range index, in creation order."""
-    return [(label, "uri") for label in NODE_LABELS] + list(EXTRA_INDEXES) + list(FALKORDB_LIST_INDEXES)
+    return [(label, "uri") for label in NODE_LABELS] + list(EXTRA_INDEXES)
 
 
 def falkordb_index_statements() -> list[str]:
     """Range indexes on ``uri`` for every label (and the extra ones); run them before any MERGE."""
     return [f"CREATE INDEX FOR (n:{_label(label)}) ON (n.{prop})" for label, prop in falkordb_index_keys()]
+
+
+def falkordb_fulltext_statement(label: str, prop: str) -> str:
+    """The full-text index of ``label``'s ``prop``: every space-separated token as it is (no stemming,
+    no stop words: a bigram such as "an" or "is" must be found too)."""
+    return (f"CALL db.idx.fulltext.createNodeIndex({{label: '{_label(label)}', stopwords: []}}, "
+            f"{{field: '{_prop(prop)}', nostem: true}})")
+
+
+def falkordb_grams_to_text_statement(label: str) -> str:
+    """Turn the bigram lists of the search's first version into the one string the full-text index
+    reads (the lists were sorted: the same string ``index_text`` gives)."""
+    prop = _prop(search_index.PROPERTY)
+    return (f"MATCH (n:{_label(label)}) WHERE typeOf(n.{prop}) = 'List'\n"
+            f"SET n.{prop} = reduce(s = '', g IN n.{prop} | CASE s WHEN '' THEN g ELSE s + ' ' + g END)")
+
+
+def falkordb_drop_index_statement(label: str, prop: str) -> str:
+    """Drop the range index of ``label``'s ``prop`` (the search bigrams' index of the first version)."""
+    return f"DROP INDEX ON :{_label(label)}({_prop(prop)})"
 
 
 def falkordb_constraint_commands(graph: str) -> list[tuple[str, ...]]:
@@ -324,7 +345,7 @@ def falkordb_constraint_commands(graph: str) -> list[tuple[str, ...]]:
     ]
 
 
-FALKORDB_INDEXES = "CALL db.indexes() YIELD label, properties RETURN label, properties"
+FALKORDB_INDEXES = "CALL db.indexes() YIELD label, properties, types RETURN label, properties, types"
 FALKORDB_CONSTRAINTS = "CALL db.constraints() YIELD type, label, properties, status RETURN type, label, properties, status"
 
 
@@ -359,6 +380,12 @@ def _label(label: str) -> str:
     if label not in NODE_LABELS:
         raise ValueError(f"unknown node label {label!r}")
     return label
+
+
+def _prop(name: str) -> str:
+    if name not in PROPS and name != search_index.PROPERTY:
+        raise ValueError(f"unknown property {name!r}")
+    return name
 
 
 def _rel_type(rel_type: str) -> str:

@@ -106,13 +106,20 @@ class FalkorBackend:
         ``== CRITICAL ==`` lines every time the server reloads it.
         """
         indexed = {
-            (row["label"], prop)
+            (row["label"], prop, kind)
             for row in self.run_read(cypher.FALKORDB_INDEXES)
             for prop in row["properties"]
+            for kind in row["types"][prop]
         }
-        for statement, key in zip(cypher.falkordb_index_statements(), _index_keys()):
-            if key not in indexed:
+        for statement, (label, prop) in zip(cypher.falkordb_index_statements(), _index_keys()):
+            if (label, prop, "RANGE") not in indexed:
                 self.run_write(statement)
+        for label, prop in cypher.FALKORDB_FULLTEXT_INDEXES:
+            if (label, prop, "RANGE") in indexed:  # the list index of the search's first version
+                self.run_write(cypher.falkordb_drop_index_statement(label, prop))
+                self.run_write(cypher.falkordb_grams_to_text_statement(label))
+            if (label, prop, "FULLTEXT") not in indexed:
+                self.run_write(cypher.falkordb_fulltext_statement(label, prop))
         rows = [
             row
             for row in self.run_read(cypher.FALKORDB_CONSTRAINTS)

@@ -317,17 +317,19 @@ def test_collection_covers_every_source(collected: Texts) -> None:
 
 def test_linter_reports_errors() -> None:
     """The linter is really checking: a syntax error, an undeclared parameter, a FalkorDB-only
-    construct and an unknown function are errors; a valid query has none."""
+    procedure that is not declared (only the full-text lookup the search sends is) and an unknown
+    function are errors; a valid query has none."""
     results = lint([
         {"name": "ok", "query": "MATCH (m:Measure) WHERE m.uri = $u RETURN m.title AS t", "params": ["u"]},
         {"name": "syntax", "query": "MATCH (m:Measure RETURN m", "params": []},
         {"name": "param", "query": "MATCH (m:Measure) WHERE m.uri = $nope RETURN m", "params": []},
         {"name": "function", "query": "RETURN notAFunction(1) AS x", "params": []},
-        {"name": "falkordb", "query": "CALL db.idx.fulltext.queryNodes('Measure', $q) YIELD node RETURN node",
+        {"name": "falkordb", "query": "CALL db.idx.fulltext.drop('Measure')", "params": []},
+        {"name": "lookup", "query": "CALL db.idx.fulltext.queryNodes('Measure', $q) YIELD node RETURN node.uri AS uri",
          "params": ["q"]},
     ])
     by_name = {r["name"]: [d for d in r["diagnostics"] if d["severity"] == "error"] for r in results}
-    assert by_name["ok"] == []
+    assert by_name["ok"] == [] and by_name["lookup"] == []
     for name in ("syntax", "param", "function", "falkordb"):
         assert by_name[name], name
 

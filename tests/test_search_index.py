@@ -12,6 +12,7 @@ punctuation, Latin and digits, and texts found nowhere.
 from __future__ import annotations
 
 import random
+import uuid
 from urllib.parse import quote
 
 import pytest
@@ -19,7 +20,9 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.routers.search import search_query
-from graph.search_index import MAX_QUERY_GRAMS, han_only, index_grams, query_grams
+from graph import cypher
+from graph.falkor import FalkorBackend
+from graph.search_index import MAX_QUERY_GRAMS, fulltext_query, han_only, index_grams, index_text, query_grams
 from loaders.text import _t2s
 from queries.resolve import normalise_value
 
@@ -47,6 +50,15 @@ def test_query_grams_are_a_subset_of_every_containing_texts_grams() -> None:
         assert query_grams(term) == qg  # deterministic: the same term, the same query text
     assert query_grams("营") == [] and query_grams("，、") == []
     assert query_grams("电子营业执照一照通") == ["电子", "营业", "照一", "照通"]  # first, last and between
+
+
+def test_index_text_and_fulltext_query() -> None:
+    assert index_text("电子营业执照") == "业执 子营 执照 电子 营业"
+    assert index_text("一", None, "") is None
+    assert fulltext_query([["电子", "营业"], ["ab"]]) == "(电子 营业) | (ab)"
+    for bad in ([], [[]], [["电子"], []], [["a|"]], [["电子营"]], [["-a"]]):
+        with pytest.raises(ValueError):
+            fulltext_query(bad)
 
 
 def test_han_only() -> None:
@@ -142,20 +154,46 @@ def test_body_hits_carry_a_snippet_around_the_text(client) -> None:
 
 
 def test_the_falkordb_query_looks_up_the_bigram_index(seed_graph) -> None:
-    """A text with bigrams is answered from the index (no scan of every measure); one without scans."""
+    """A text with bigrams is answered from the full-text index (no scan of every measure); one
+    without scans."""
     query, params = search_query("falkordb", ["营业执照"], "measure", 0, 50)
     plan = str(seed_graph._read.explain(query, params))
-    assert "Node By Index Scan | (m:Measure)" in plan and "Label Scan | (m:Measure)" not in plan
+    assert "ProcedureCall" in plan and "Label Scan | (m:Measure)" not in plan
+    assert params["grams"] == "(营业 业执 执照)"
     query, params = search_query("falkordb", ["营"], "measure", 0, 50)
-    assert "Index Scan" not in str(seed_graph._read.explain(query, params))
+    plan = str(seed_graph._read.explain(query, params))
+    assert "ProcedureCall" not in plan and "Label Scan" in plan  # every measure (through its document) is read
 
 
 def test_every_measure_and_document_carries_its_bigrams(seed_graph) -> None:
     rows = seed_graph.run_read("MATCH (m:Measure) RETURN m.title AS title, m.body AS body, m.search_grams AS grams")
-    assert rows and all(r["grams"] == (index_grams(r["title"], r["body"]) or None) for r in rows)
+    assert rows and all(r["grams"] == index_text(r["title"], r["body"]) for r in rows)
     docs = seed_graph.run_read(
         "MATCH (d:PolicyDocument) RETURN d.title AS title, d.doc_number AS number, d.search_grams AS grams")
-    assert docs and all(r["grams"] == index_grams(r["title"], r["number"]) for r in docs)
+    assert docs and all(r["grams"] == index_text(r["title"], r["number"]) for r in docs)
+
+
+def test_the_schema_replaces_the_list_index_of_the_first_version(falkor_server) -> None:
+    """A graph made by the first version has range indexes on the bigram lists: ensure_schema drops
+    them and creates the full-text indexes (the next load rewrites the nodes: their hash changes)."""
+    old = FalkorBackend(falkor_server.socket_path, f"test_{uuid.uuid4().hex[:12]}", server=falkor_server)
+    try:
+        for statement in cypher.falkordb_index_statements():
+            old.run_write(statement)
+        for label, prop in cypher.FALKORDB_FULLTEXT_INDEXES:
+            old.run_write(f"CREATE INDEX FOR (n:{label}) ON (n.{prop})")
+        old.run_write("CREATE (:Measure {uri: 'urn:m', title: '电子营业执照', body: '', span_start: 0, "
+                      "search_grams: $grams})-[:PART_OF]->(:PolicyDocument {uri: 'urn:d', title: '文件'})",
+                      {"grams": index_grams("电子营业执照")})
+        old.ensure_schema()
+        types = {r["label"]: r["types"].get("search_grams") for r in old.run_read(cypher.FALKORDB_INDEXES)}
+        assert types["Measure"] == ["FULLTEXT"] and types["PolicyDocument"] == ["FULLTEXT"]
+        assert old.run_read("MATCH (m:Measure) RETURN m.search_grams AS g") == [{"g": index_text("电子营业执照")}]
+        query, params = search_query("falkordb", ["营业执照"], "measure", 0, 10)
+        assert [h["uri"] for h in old.run_read(query, params)[0]["page"]] == ["urn:m"]
+    finally:
+        old.delete_graph()
+        old.close()
 
 
 def test_neo4j_uses_its_cjk_index_for_han_text_only() -> None:
@@ -185,7 +223,7 @@ def test_the_index_finds_case_width_and_digit_variants_exactly(falkor) -> None:
     """Latin in both cases, full-width forms, digits and other scripts: whatever the index does
     with such strings (FalkorDB folds case in its index), the hits are those of a scan."""
     titles = ["AbC改革", "abc改革", "ＡＢＣ改革", "x1y2试点", "Ⅷ号文件", "Straße与STRASSE", "İstanbul口岸", "a_b", "营"]
-    rows = [{"uri": f"urn:m{i}", "title": t, "grams": index_grams(t)} for i, t in enumerate(titles)]
+    rows = [{"uri": f"urn:m{i}", "title": t, "grams": index_text(t)} for i, t in enumerate(titles)]
     falkor.run_write("CREATE (:PolicyDocument {uri: 'urn:d', title: '文件'})")
     falkor.run_write("MATCH (d:PolicyDocument) UNWIND $rows AS r "
                      "CREATE (:Measure {uri: r.uri, title: r.title, body: '', span_start: 0, search_grams: r.grams})"

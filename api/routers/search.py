@@ -4,8 +4,8 @@ Any substring of a measure's title or body finds it (Traditional input is read
 as Simplified): a ``CONTAINS`` on the normalised text, exact, but run only on
 candidates.  FalkorDB's full-text index matches whole words, not substrings,
 so measures and documents carry ``search_grams``, the character bigrams of
-their text, with a range index (``graph/search_index.py``): the nodes holding
-every bigram of the text are the candidates.  On Neo4j the candidates come
+their text as one string with a full-text index on it (``graph/search_index.py``):
+the nodes holding every bigram of the text are the candidates.  On Neo4j the candidates come
 from its CJK full-text index (bigrams of Han text) when the text is Han only.
 A text without a bigram to look up (one character) scans, as do agencies
 (a few hundred).
@@ -33,7 +33,7 @@ from api.pagination import PageQuery, page
 from api.problems import COMMON
 from graph.backend import GraphBackend
 from graph.cypher import NEO4J_FULLTEXT_INDEX
-from graph.search_index import han_only, query_grams
+from graph.search_index import fulltext_query, han_only, query_grams
 
 router = APIRouter(tags=["search"], responses=COMMON)
 
@@ -64,7 +64,7 @@ class SearchHit(BaseModel):
 MEASURE_HITS = """
 CALL {{
   {source}
-  WHERE {candidates}any(t IN $terms WHERE m.title CONTAINS t OR m.body CONTAINS t)
+  WHERE any(t IN $terms WHERE m.title CONTAINS t OR m.body CONTAINS t)
   MATCH (m)-[:PART_OF]->(d:PolicyDocument)
   WITH m, d ORDER BY d.uri, m.span_start, m.uri
   RETURN collect({{kind: 'measure', node: m, d: d,
@@ -72,8 +72,8 @@ CALL {{
 }}"""
 DOCUMENT_HITS = """
 CALL {{
-  MATCH (x:PolicyDocument)
-  WHERE {candidates}any(t IN $terms WHERE x.title CONTAINS t OR coalesce(x.doc_number, '') CONTAINS t)
+  {source}
+  WHERE any(t IN $terms WHERE x.title CONTAINS t OR coalesce(x.doc_number, '') CONTAINS t)
   WITH x ORDER BY x.uri
   RETURN collect({{kind: 'document', node: x, d: null,
                    match: CASE WHEN any(t IN $terms WHERE x.title CONTAINS t) THEN 'title' ELSE 'doc_number' END}})
@@ -98,15 +98,9 @@ RETURN size(hits) AS total,
         document_uri: h.d.uri, document_title: h.d.title}}] AS page"""
 
 
-def _gram_filter(var: str, counts: tuple[int, ...]) -> str:
-    """``(every bigram of term 0 IN var.search_grams) OR (… of term 1) AND ``: FalkorDB answers it
-    from the range index on the list (an intersection per term, a union across terms)."""
-    terms = [" AND ".join(f"${var}{i}_{j} IN {var}.search_grams" for j in range(n)) for i, n in enumerate(counts)]
-    return "(" + " OR ".join(f"({t})" for t in terms) + ") AND "
-
-
-def _gram_params(var: str, grams: list[list[str]]) -> dict[str, str]:
-    return {f"{var}{i}_{j}": gram for i, term in enumerate(grams) for j, gram in enumerate(term)}
+def _fulltext_source(label: str, var: str, param: str) -> str:
+    """The candidates of ``label``: the nodes whose bigrams hold all of a term's (any term's)."""
+    return f"CALL db.idx.fulltext.queryNodes('{label}', ${param}) YIELD node AS {var}"
 
 
 def _lucene(terms: list[str]) -> str:
@@ -114,20 +108,22 @@ def _lucene(terms: list[str]) -> str:
     return " OR ".join("(" + " AND ".join(f'"{t[i:i + 2]}"' for i in range(len(t) - 1)) + ")" for t in terms)
 
 
-@lru_cache(maxsize=256)
-def _template(kind: str | None, gram_counts: tuple[int, ...] | None, neo4j_fulltext: bool) -> str:
-    """The query text for one shape (the kinds asked, how many bigrams each term has, or none: a
-    scan): the values themselves are parameters, so a handful of texts serve every search."""
+@lru_cache(maxsize=64)
+def _template(kind: str | None, indexed: bool, neo4j_fulltext: bool) -> str:
+    """The query text for one shape (the kinds asked; candidates from FalkorDB's bigram index, from
+    Neo4j's CJK index, or a scan): the values themselves are parameters, so a handful of texts serve
+    every search."""
     parts = []
     lists = {"measures": "[]", "documents": "[]", "agencies": "[]"}
     if kind in (None, "measure"):
-        source, candidates = "MATCH (m:Measure)", _gram_filter("m", gram_counts) if gram_counts else ""
+        source = _fulltext_source("Measure", "m", "grams") if indexed else "MATCH (m:Measure)"
         if neo4j_fulltext:
             source = f"CALL db.index.fulltext.queryNodes('{NEO4J_FULLTEXT_INDEX}', $fulltext) YIELD node AS m"
-        parts.append(MEASURE_HITS.format(source=source, candidates=candidates))
+        parts.append(MEASURE_HITS.format(source=source))
         lists["measures"] = "measures"
     if kind in (None, "document"):
-        parts.append(DOCUMENT_HITS.format(candidates=_gram_filter("x", gram_counts) if gram_counts else ""))
+        source = _fulltext_source("PolicyDocument", "x", "grams") if indexed else "MATCH (x:PolicyDocument)"
+        parts.append(DOCUMENT_HITS.format(source=source))
         lists["documents"] = "documents"
     if kind in (None, "agency"):
         parts.append(AGENCY_HITS)
@@ -142,12 +138,11 @@ def search_query(dialect: str, terms: list[str], kind: str | None, offset: int, 
     grams = [query_grams(t) for t in terms]
     indexed = dialect == "falkordb" and all(grams)  # a term without a bigram: scan
     neo4j_fulltext = dialect == "neo4j" and all(han_only(t) for t in terms)
-    if indexed:
-        params |= _gram_params("m", grams) | _gram_params("x", grams)
+    if indexed and kind != "agency":
+        params["grams"] = fulltext_query(grams)
     if neo4j_fulltext:
         params["fulltext"] = _lucene(terms)
-    counts = tuple(len(g) for g in grams) if indexed else None
-    return _template(kind, counts, neo4j_fulltext), params
+    return _template(kind, indexed, neo4j_fulltext), params
 
 
 # ---------------------------------------------------------------- the endpoint

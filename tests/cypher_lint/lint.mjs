@@ -7,7 +7,8 @@
 // The schema handed to the linter: the query's own parameters (so an undeclared parameter is an
 // error), our labels, relationship types and property keys (REFORMKG_LINT_SCHEMA, JSON; an unknown
 // one is a warning), Cypher 5 (Neo4j 5.26), and the built-in functions and procedures (with APOC)
-// the package ships as its test schema, plus the n10s procedures the set-up script calls.
+// the package ships as its test schema, plus the n10s procedures the set-up script calls and the
+// FalkorDB read procedure the API's search calls on the embedded default (its texts are linted too).
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -39,6 +40,12 @@ const N10S = [
     [['schemaNs', 'STRING'], ['schemaPrefix', 'STRING'], ['schemaElement', 'STRING'], ['elemName', 'STRING']]),
 ];
 
+// FalkorDB's full-text lookup (docs.falkordb.com, cypher/indexing/fulltext-index): label, RediSearch query.
+const FALKORDB = [
+  procedure('db.idx.fulltext.queryNodes', [['label', 'STRING'], ['query', 'STRING']],
+    [['node', 'NODE'], ['score', 'FLOAT']]),
+];
+
 async function readStdin() {
   const chunks = [];
   for await (const chunk of process.stdin) chunks.push(chunk);
@@ -49,7 +56,7 @@ const names = JSON.parse(process.env.REFORMKG_LINT_SCHEMA || '{}');
 const mock = testData.mockSchema;
 const procedures = { ...mock.procedures };
 procedures[VERSION] = { ...mock.procedures[VERSION] };
-for (const p of N10S) procedures[VERSION][p.name] = p;
+for (const p of [...N10S, ...FALKORDB]) procedures[VERSION][p.name] = p;
 
 const items = JSON.parse(await readStdin());
 const out = items.map(({ name, query, params }) => {
