@@ -63,6 +63,9 @@ class _Builder:
     base: str
     nodes: dict[str, Node] = field(default_factory=dict)
     rels: dict[tuple, Rel] = field(default_factory=dict)
+    # (agency, printed) -> (its uri, ``agency_changes`` just after it was built)
+    agencies: dict[tuple[Agency, str | None], tuple[str, int]] = field(default_factory=dict)
+    agency_changes: int = 0  # how many times an Agency node was added or its properties changed
 
     def iri(self, label: str, *parts: str) -> str:
         return node_iri(self.base, label, *parts)
@@ -74,6 +77,10 @@ class _Builder:
             if "aliases" in clean:
                 clean["aliases"] = sorted(set(old.props.get("aliases", [])) | set(clean["aliases"]))
             clean = {**old.props, **clean}
+            if label == "Agency" and clean != old.props:
+                self.agency_changes += 1
+        elif label == "Agency":
+            self.agency_changes += 1
         self.nodes[uri] = Node(label, uri, clean, owned)
         return uri
 
@@ -101,6 +108,11 @@ class _Builder:
         return uri
 
     def agency(self, a: Agency, printed: str | None = None) -> str:
+        """The agency's node, its jurisdiction and its parents.  A document names the same units for
+        many measures: the same call again adds nothing new as long as no agency node has changed
+        since it was made (the same name printed as two different bodies makes later calls win)."""
+        if (done := self.agencies.get((a, printed))) is not None and done[1] == self.agency_changes:
+            return done[0]
         uri = self.node("Agency", self.iri("Agency", a.name), name=a.name, level=a.level.value,
                         function=a.function, is_government=a.is_government,
                         aliases=sorted({printed} - {None, a.name}) if printed else [])
@@ -108,6 +120,7 @@ class _Builder:
         if a.parent and a.parent != a.name:
             if (parent := _parent(a.parent)) is not None:
                 self.rel("SUB_ORGANIZATION_OF", uri, self.agency(parent))
+        self.agencies[(a, printed)] = (uri, self.agency_changes)
         return uri
 
     def category(self, c: Category, parent: str | None = None) -> str:
