@@ -126,6 +126,7 @@ def test_search_gives_exactly_the_hits_of_a_scan(client, seed_graph) -> None:
         body = client.get("/search?q=" + quote(text) + "&limit=500").json()
         got = [(h["kind"], h["uri"], h["match"]) for h in body["items"]]
         assert body["total"] == len(expected), text
+        assert body["total_relation"] == "eq", text
         assert got == expected[:500], text
         found += bool(expected)
     assert found > 120  # most texts come from the corpus and are found
@@ -144,6 +145,26 @@ def test_search_pages_and_kinds_agree_with_the_whole_list(client, seed_graph) ->
     for kind in ("measure", "document", "agency"):
         only = client.get("/search", params={"q": "政府", "kind": kind, "limit": 500}).json()
         assert only["items"] == [h for h in whole["items"] if h["kind"] == kind]
+
+
+def test_a_text_in_more_measures_than_are_examined_says_so(client, seed_graph, monkeypatch) -> None:
+    """Past MAX_CANDIDATES candidate measures the answer is the hits among the examined ones,
+    ranked, with total_relation gte; below it, exactly the scan's hits."""
+    from api.routers import search as search_module
+
+    expected = [h for h in _scan(seed_graph, ["企业"]) if h[0] == "measure"]
+    assert len(expected) > 12
+    for bound in (5, 12):
+        monkeypatch.setattr(search_module, "MAX_CANDIDATES", bound)
+        body = client.get("/search", params={"q": "企业", "kind": "measure", "limit": 500}).json()
+        got = [(h["kind"], h["uri"], h["match"]) for h in body["items"]]
+        assert body["total_relation"] == "gte" and 0 < body["total"] == len(got) <= bound
+        assert set(got) <= set(expected)
+        ranked = [h for h in expected if h in set(got)]  # the scan's order, restricted to what was found
+        assert got == ranked
+    monkeypatch.setattr(search_module, "MAX_CANDIDATES", len(expected) * 50)
+    body = client.get("/search", params={"q": "企业", "kind": "measure", "limit": 500}).json()
+    assert body["total_relation"] == "eq" and body["total"] == len(expected)
 
 
 def test_body_hits_carry_a_snippet_around_the_text(client) -> None:
