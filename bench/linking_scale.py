@@ -20,6 +20,7 @@ links between measures the truth knows.
     python bench/linking_scale.py               # N=100000, 3 runs
     python bench/linking_scale.py -n 20000 --runs 5 --threshold 0.115
     python bench/linking_scale.py --corpus /tmp/sc/c100k --runs 1
+    python bench/linking_scale.py --corpus /tmp/sc/c100k --runs 1 --no-corroboration   # links of method /1
 
 Prints for each phase, tokenisation (:func:`graph.linking.measure_bags`) and
 linking (:func:`graph.linking.links_from_bags`), the median wall time over the
@@ -166,6 +167,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seed", type=int, default=20240101)
     ap.add_argument("--threshold", type=float, default=linking.THRESHOLD)
+    ap.add_argument("--no-corroboration", action="store_true",
+                    help="keep the links that graph.linking.corroborated would drop (the links of method /1)")
     args = ap.parse_args()
 
     terms("预热")  # load jieba and the stop words outside the timings
@@ -185,7 +188,8 @@ def main() -> None:
         tok_times.append(time.perf_counter() - t)
         tok_cpu.append([b - a for a, b in zip(c, _cpu())])
         t, c = time.perf_counter(), _cpu()
-        links = linking.links_from_bags(corpus, bags, threshold=args.threshold)
+        links = linking.links_from_bags(corpus, bags, threshold=args.threshold,
+                                        corroborate=not args.no_corroboration)
         link_times.append(time.perf_counter() - t)
         link_cpu.append([b - a for a, b in zip(c, _cpu())])
         print(f"run {run + 1}: terms {tok_times[-1]:.1f} s (CPU {tok_cpu[-1][0]:.1f} s here + "
@@ -200,7 +204,8 @@ def main() -> None:
           f"{statistics.median(sum(c) for c in tok_cpu):.1f} s in all); find_links on the bags {link:.1f} s "
           f"(CPU {statistics.median(sum(c) for c in link_cpu):.1f} s); together {tok + link:.1f} s")
     print(f"candidate pairs scored: {len(pairs)} of {n * (n - 1) // 2} pairs "
-          f"({len(pairs) / n:.1f} per measure); df cap {linking.df_cap(n)}; {len(links)} links at {args.threshold}")
+          f"({len(pairs) / n:.1f} per measure); df cap {linking.df_cap(n)}; {len(links)} links at {args.threshold}"
+          f"{' without' if args.no_corroboration else ', with'} corroboration")
     if truth:
         print(f"against the generator's truth: {precision_recall(links, key_of, truth)}")
     own, worker = _peak_mb()

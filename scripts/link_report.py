@@ -3,6 +3,7 @@
     python scripts/link_report.py            # regenerate docs/lineage-links.md
     python scripts/link_report.py --check    # exit 1 if the committed file is stale
     python scripts/link_report.py --table    # print the precision table of docs/linking.md
+    python scripts/link_report.py --table --no-corroboration   # the same without the corroboration rule
 
 The output depends only on the corpus and the method (graph/linking.py): the
 same inputs give the same bytes.
@@ -110,9 +111,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--check", action="store_true", help="compare with the committed report instead of writing")
     ap.add_argument("--table", action="store_true", help="print the precision table of docs/linking.md")
+    ap.add_argument("--no-corroboration", action="store_true",
+                    help="with --table: keep the links that graph.linking.corroborated would drop")
     args = ap.parse_args()
     if args.table:
-        scored = linking.find_links(linking.seed_measure_texts(), threshold=0.0)
+        scored = linking.find_links(linking.seed_measure_texts(), threshold=0.0,
+                                    corroborate=not args.no_corroboration)
         print(precision_table(read_sample(), scored), end="")
         return
     text = generate()

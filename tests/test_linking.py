@@ -27,11 +27,16 @@ PROVINCE_HK_PROS = M + "粤府办-2018-34/14-2"  # 实行香港建设领域专�
 PLAN_HK_PROS = M + "粤府函-2024-9/14"  # 推进港澳专业人士便利化执业
 
 
-def _report_module():
-    spec = importlib.util.spec_from_file_location("link_report", ROOT / "scripts" / "link_report.py")
+def _module(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # so that worker processes can find its functions
     spec.loader.exec_module(module)
     return module
+
+
+def _report_module():
+    return _module("link_report", ROOT / "scripts" / "link_report.py")
 
 
 @pytest.fixture(scope="module")
@@ -230,8 +235,57 @@ def test_candidate_search_loses_no_link_on_seeds(seeds: list[MeasureText], links
     brute = {frozenset((a.uri, b.uri))
              for i, a in enumerate(seeds) for j, b in enumerate(seeds[i + 1:], i + 1)
              if a.document_uri != b.document_uri
-             and round(linking.cosine(vectors, i, j), 4) >= linking.THRESHOLD}
+             and round(linking.cosine(vectors, i, j), 4) >= linking.THRESHOLD
+             and linking.corroborated(vectors, i, j)}
     assert brute == {frozenset((x.older, x.newer)) for x in links}
+
+
+# ------------------------------------------------------------------ corroboration
+
+
+def test_links_are_corroborated_as_defined(seeds: list[MeasureText]) -> None:
+    """find_links drops exactly the scored pairs that corroborated() rejects, in one process or two."""
+    vectors = linking.tfidf(linking.measure_bags(seeds))
+    index = {m.uri: i for i, m in enumerate(seeds)}
+    scored = find_links(seeds, threshold=0.0, corroborate=False)
+    expected = [x for x in scored if linking.corroborated(vectors, index[x.older], index[x.newer])]
+    assert len(expected) < len(scored)  # the rule does drop pairs here
+    assert find_links(seeds, threshold=0.0, processes=1) == expected
+    assert find_links(seeds, threshold=0.0, processes=2) == expected
+
+
+def test_corroboration_costs_no_link_on_the_labelled_sample(seeds: list[MeasureText], links: list[Link]) -> None:
+    """On the seeds the rule changes no link at the threshold, and the pairs it drops below it rest on
+    one pair of common words (发展·金融, 服务·合作 ...): none is labelled lineage."""
+    assert find_links(seeds, corroborate=False) == links
+    sample = _report_module().read_sample()
+    kept = {(x.older, x.newer) for x in find_links(seeds, threshold=0.0)}
+    dropped = [x for x in find_links(seeds, threshold=0.0, corroborate=False) if (x.older, x.newer) not in kept]
+    assert dropped
+    for x in dropped:
+        assert sample.get(frozenset((x.older, x.newer)), 0) == 0, x
+        phrase = x.evidence[0]
+        assert linking.PAIR_JOINER in phrase and set(x.evidence[:3]) == {phrase, *phrase.split(linking.PAIR_JOINER)}
+
+
+def test_corroboration_raises_precision_on_a_generated_corpus(tmp_path: Path) -> None:
+    """On 4,000 measures of bench/corpus.py, whose truth knows every link: the rule drops false links
+    (one shared phrase by chance) and costs at most 1% of the true ones."""
+    scale = _module("linking_scale", ROOT / "bench" / "linking_scale.py")
+    truth = scale.gen.write_corpus(4000, tmp_path)
+    measures, key_of, _ = scale.corpus_measures(tmp_path)
+    bags = linking.measure_bags(measures)
+    true = scale.gen.true_pairs(truth)
+
+    def found(corroborate: bool) -> set:
+        return {tuple(sorted((key_of[x.older], key_of[x.newer])))
+                for x in linking.links_from_bags(measures, bags, corroborate=corroborate)}
+
+    with_rule, without = found(True), found(False)
+    assert with_rule < without
+    dropped = without - with_rule
+    assert len(dropped - true) >= 5, len(dropped - true)
+    assert len(dropped & true) <= 0.01 * len(without & true), len(dropped & true)
 
 
 def test_df_cap_skips_common_features() -> None:
