@@ -107,11 +107,15 @@ def split_props(
             if value is not None:
                 dates[name] = iso_date(value, name)
             continue
-        value = plain_value(value)
-        if value is None or value == []:
-            continue
+        if type(value) not in _PLAIN:  # the usual str, int, bool as they are, without a call
+            value = plain_value(value)
+            if value is None or value == []:
+                continue
         values[name] = value
     return values, dates
+
+
+_PLAIN = frozenset((str, int, float, bool))
 
 
 def plain_value(value: Any) -> Any:
