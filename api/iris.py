@@ -17,6 +17,7 @@ from typing import Any
 
 from api.problems import not_found
 from graph.backend import GraphBackend
+from graph.payload import data_props
 from graph.build import segment
 from ontology.schema import NODE_LABELS
 
@@ -59,6 +60,4 @@ def find_node(store: GraphBackend, iris: Iris, label: str, ident: str, what: str
                           {"uris": uris}) if uris else []
     if not rows:
         raise not_found(what, ident)
-    props = rows[0]["props"]
-    props.pop("search_grams", None)  # the search index's bigrams (graph/search_index.py), not data
-    return props
+    return data_props(rows[0]["props"])  # the search's bigrams, the linker's words: not data

@@ -18,6 +18,7 @@ from functools import cache, lru_cache
 from urllib.parse import quote
 
 from graph.payload import DocumentGraph, Node, Rel
+from graph.linking import link_terms
 from graph.search_index import index_text
 from loaders.agencies import Context, resolve_unit
 from ontology.schema import NODE_LABELS
@@ -194,7 +195,7 @@ def _measure(b: _Builder, doc: Document, m: Measure, doc_uri: str, key: str, bat
                  span_start=m.span.start, span_end=m.span.end,
                  deadline=m.deadline.isoformat() if m.deadline else None, deadline_printed=m.deadline_printed,
                  status=m.status, working_group=m.working_group, scope_printed=m.scope_printed,
-                 search_grams=index_text(m.title, m.body))
+                 search_grams=index_text(m.title, m.body), link_terms=link_terms(m.title, m.body))
     b.rel("PART_OF", uri, doc_uri)
     if m.category:
         main = b.category(m.category)

@@ -29,7 +29,7 @@ from enum import Enum
 from typing import Any, Literal
 
 from graph import search_index
-from graph.payload import DocumentGraph, Node, Rel
+from graph.payload import INDEX_PROPS, DocumentGraph, Node, Rel
 from ontology.schema import EDGE_PROPS, NODE_LABELS, PROPS, REL_TYPES
 
 Dialect = Literal["falkordb", "neo4j"]
@@ -280,7 +280,7 @@ DOCUMENT_HASHES = (
 # Reads of the lineage derivation (graph/lineage.py).
 LINEAGE_MEASURES = (
     "MATCH (m:Measure)-[:PART_OF]->(d:PolicyDocument)\n"
-    "RETURN m.uri AS uri, d.uri AS document_uri, m.title AS title, m.body AS body,\n"
+    "RETURN m.uri AS uri, d.uri AS document_uri, m.title AS title, m.body AS body, m.link_terms AS terms,\n"
     "       coalesce(d.issued, d.published) AS issued, d.year AS year\n"
     "ORDER BY uri"
 )
@@ -387,7 +387,7 @@ def _label(label: str) -> str:
 
 
 def _prop(name: str) -> str:
-    if name not in PROPS and name != search_index.PROPERTY:
+    if name not in PROPS and name not in INDEX_PROPS:
         raise ValueError(f"unknown property {name!r}")
     return name
 

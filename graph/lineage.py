@@ -52,7 +52,7 @@ def _as_date(value: object) -> date | None:
 def read_measures(store: GraphBackend) -> list[MeasureText]:
     rows = store.run_read(cypher.LINEAGE_MEASURES)
     return [MeasureText(r["uri"], r["document_uri"], r["title"] or "", r["body"] or "", _as_date(r["issued"]),
-                        r["year"]) for r in rows]
+                        r["year"], r["terms"]) for r in rows]
 
 
 def read_agencies(store: GraphBackend) -> list[AgencyRecord]:

@@ -92,6 +92,7 @@ class MeasureText:
     body: str  # Simplified
     when: date | None = None  # the document's issued date, else its published date
     year: int | None = None  # the document's year
+    terms: str | None = None  # its words as stored at load time (:func:`link_terms`); None: tokenise the text
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +134,30 @@ def measure_terms(m: MeasureText, tokenize: Callable[[str], list[str]] | None = 
     return counts
 
 
+# A measure's stored words (the node property ``link_terms``): the body's words separated by spaces, then,
+# when the title adds features (:func:`_title_counts`), this separator and the title's words.  Words are
+# runs of jieba's characters (loaders/terms.py ``_RUNS``): never a space or this separator.
+TITLE_SEPARATOR = "|"
+
+
+def link_terms(title: str | None, body: str | None) -> str:
+    """The words the linker reads from a measure, computed once when the measure is loaded (in the parse
+    workers, alongside the writes), so that the lineage refresh after a load tokenises nothing."""
+    m = MeasureText("", "", title or "", body or "")
+    from loaders.terms import terms
+
+    stored = " ".join(terms(m.body.strip()))
+    if _title_counts(m):
+        stored += TITLE_SEPARATOR + " ".join(terms(m.title.strip()))
+    return stored
+
+
+def _stored_words(stored: str) -> tuple[list[str], list[str] | None]:
+    """(body words, title words or None) of a :func:`link_terms` string."""
+    body, separator, title = stored.partition(TITLE_SEPARATOR)
+    return body.split(), (title.split() if separator else None)
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Bags:
     """:func:`measure_terms` of measures, each feature interned as an int (``names[f]`` is feature
@@ -166,9 +191,10 @@ def measure_bags(measures: Sequence[MeasureText], tokenize: Callable[[str], list
     if processes is None:
         processes = _processes(sum(len(m.body) + len(m.title) for m in measures), PARALLEL_FROM_CHARS)
     if tokenize is None and processes > 1 and measures:
-        from loaders.terms import stop_words, tokenizer
+        if any(m.terms is None for m in measures):
+            from loaders.terms import stop_words, tokenizer
 
-        tokenizer(), stop_words()  # loaded here, so that the forked workers start with them
+            tokenizer(), stop_words()  # loaded here, so that the forked workers start with them
         size = -(-len(measures) // (CHUNKS_PER_PROCESS * processes))
         chunks = [measures[k:k + size] for k in range(0, len(measures), size)]
         parts: Iterable[_LocalBags] = _forked_map(_local_bags, chunks, processes)
@@ -194,20 +220,32 @@ def _local_bags(tokenize: Callable[[str], list[str]] | None, measures: Sequence[
 
     Each distinct text is tokenised once (titles and clauses recur); the features of a text that
     recurs are kept for its next use, those of the others dropped as soon as they are counted.
+    A measure with stored words (``terms``, :func:`link_terms`) is not tokenised: its words are read
+    (without a ``tokenize`` of the caller's own, which then applies to every measure).
     """
-    texts = [(m.body.strip(), m.title.strip() if _title_counts(m) else None) for m in measures]
+    texts: list[tuple[str | tuple[str, ...], str | tuple[str, ...] | None]] = []
+    for m in measures:
+        if m.terms is not None and tokenize is None:  # words as keys: tuples, never equal to a text
+            body_words, title_words = _stored_words(m.terms)
+            texts.append((tuple(body_words), tuple(title_words) if title_words is not None else None))
+        else:
+            texts.append((m.body.strip(), m.title.strip() if _title_counts(m) else None))
     uses = Counter(t for pair in texts for t in pair if t is not None)
-    if tokenize is None:
+    to_cut = [t for t in uses if isinstance(t, str)]
+    if not to_cut:
+        cut: Iterator[list[str]] = iter(())
+    elif tokenize is None:
         from loaders.terms import iter_terms
 
-        words = iter_terms(list(uses))
+        cut = iter_terms(to_cut)
     else:
-        words = map(tokenize, list(uses))
+        cut = map(tokenize, to_cut)
+    words = (list(t) if isinstance(t, tuple) else next(cut) for t in uses)
     # texts are asked for below in the order of their first use, the order of `uses`
     index: dict[str, int] = {}
     memo: dict[str, tuple[list[int], list[int]]] = {}
 
-    def counted(text: str) -> tuple[list[int], list[int]]:
+    def counted(text: str | tuple[str, ...]) -> tuple[list[int], list[int]]:
         """The numbered features of ``text`` and their frequencies, in the order of :func:`features`."""
         if text in memo:
             return memo[text]

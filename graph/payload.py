@@ -14,6 +14,16 @@ from ontology.schema import NODE_LABELS, REL_TYPES
 
 Props = dict[str, Any]
 
+# Properties that index or cache what a node's other properties say, for the database's own use: the
+# search's bigrams (graph/search_index.py) and the words the lineage linker reads (graph/linking.py).
+# Not data of the ontology: exports, RDF and the API's views leave them out.
+INDEX_PROPS: tuple[str, ...] = ("search_grams", "link_terms")
+
+
+def data_props(props: Props) -> Props:
+    """``props`` without :data:`INDEX_PROPS`."""
+    return {k: v for k, v in props.items() if k not in INDEX_PROPS}
+
 
 @dataclass(frozen=True, slots=True)
 class Node:

@@ -68,7 +68,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node as RDFNode
 
-from graph.search_index import PROPERTY as SEARCH_GRAMS
+from graph.payload import INDEX_PROPS
 from ontology import ontology_graph, shapes_graph
 from ontology.namespace import RKG
 from ontology.schema import EDGE_PROPS, NODE_LABELS, ORG, PREFIXES, PROPS, PROV, REL_TYPES, Prop
@@ -263,7 +263,7 @@ def to_rdf(nodes: Iterable[NodeDict], rels: Iterable[RelDict]) -> Graph:
                 raise ValueError(f"node {uri}: unknown label {label!r}")
             g.add((s, RDF.type, NODE_LABELS[label].iri))
         for name, value in props.items():
-            if name == SEARCH_GRAMS:  # the search index's bigrams (graph/search_index.py), not data
+            if name in INDEX_PROPS:  # the search's bigrams, the linker's words: not data
                 continue
             prop = PROPS.get(name)
             if prop is None:

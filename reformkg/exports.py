@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.backend import GraphBackend
-from graph.search_index import PROPERTY as SEARCH_GRAMS
+from graph.payload import data_props
 from queries import cypher
 
 MEASURE_KEYS = ["uri", "source_file", "document", "seq", "title", "category", "lead", "participants",
@@ -63,10 +63,10 @@ def flat(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def graph_dump(store: GraphBackend) -> tuple[list[dict], list[dict]]:
-    """Every node and relationship, without the search index's bigrams (graph/search_index.py)."""
+    """Every node and relationship, without the index properties (``graph.payload.INDEX_PROPS``)."""
     nodes = store.run_read(cypher("all_nodes", store.dialect))
     for node in nodes:
-        node["props"].pop(SEARCH_GRAMS, None)
+        node["props"] = data_props(node["props"])
     rels = store.run_read(cypher("all_relationships", store.dialect))
     return nodes, rels
 

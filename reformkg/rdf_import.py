@@ -35,6 +35,7 @@ from graph.backend import GraphBackend
 from graph.payload import Node, Rel
 from graph.rdf import FORMATS, from_rdf, parse, to_rdf, validate
 from graph.search_index import PROPERTY as SEARCH_GRAMS
+from graph.linking import link_terms
 from graph.search_index import grams_for
 
 __all__ = ["ImportReport", "RdfImportError", "guess_format", "import_graph", "import_rdf", "read_rdf"]
@@ -196,6 +197,8 @@ def graph_payload(g: Graph, source: str = "<rdf>") -> tuple[list[Node], list[Rel
             raise RdfImportError(f"{source}: {uri} has several classes of ours ({', '.join(n['labels'])})")
         if grams := grams_for(n["labels"][0], props):  # what build() gives a loaded node: /search needs it
             props[SEARCH_GRAMS] = grams
+        if n["labels"][0] == "Measure":  # and the linker's words (graph/linking.py)
+            props["link_terms"] = link_terms(props.get("title"), props.get("body"))
         nodes.append(Node(n["labels"][0], uri, props))
     uris = {n.uri for n in nodes}
     rels = [Rel(r["type"], r["start"], r["end"], dict(r["props"])) for r in rel_dicts]

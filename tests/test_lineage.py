@@ -3,10 +3,11 @@ and the one-query replacement of all of it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from graph import cypher, lineage
-from graph.linking import find_links, seed_measure_texts
+from graph.linking import find_links, link_terms, seed_measure_texts
 from graph.successions import AgencyRecord, agency_successions
 from ontology.vocab import vocabulary
 from queries import registry
@@ -140,3 +141,13 @@ def test_successions_need_one_candidate_and_create_only_city_or_province_bodies(
     assert [(s.before, s.after) for s in result.successions] == [(agency("珠海市国家税务局"), agency("珠海市税务局"))]
     assert [a.name for a in result.created] == ["珠海市税务局"]
     assert any("2 market-regulation agencies in guangdong" in w for w in result.warnings)
+
+
+def test_loaded_measures_carry_the_words_the_linker_reads(seed_graph) -> None:
+    """Every loaded measure stores its linker words (computed by the parse workers), and the lineage
+    refresh reads them rather than tokenising: the links are those of the texts."""
+    rows = seed_graph.run_read("MATCH (m:Measure) RETURN m.title AS title, m.body AS body, m.link_terms AS terms")
+    assert rows and all(r["terms"] == link_terms(r["title"], r["body"]) for r in rows)
+    read = lineage.read_measures(seed_graph)
+    assert all(m.terms is not None for m in read)
+    assert find_links(read) == find_links([replace(m, terms=None) for m in read])

@@ -137,6 +137,47 @@ def test_measure_bags_are_measure_terms(seeds: list[MeasureText], processes: int
         assert list(bags.counter(i).items()) == list(linking.measure_terms(m).items())
 
 
+def test_stored_words_are_the_words_of_the_texts(seeds: list[MeasureText]) -> None:
+    """``link_terms`` (stored on each measure at load time) holds exactly the words the linker would
+    cut from the body, and from the title when the title adds features."""
+    titled = 0
+    for m in seeds:
+        body, title = linking._stored_words(linking.link_terms(m.title, m.body))
+        assert body == terms(m.body.strip())
+        if linking._title_counts(m):
+            titled += 1
+            assert title == terms(m.title.strip())
+        else:
+            assert title is None
+    assert 0 < titled < len(seeds)
+    assert linking._stored_words(linking.link_terms("", "")) == ([], None)
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_stored_words_give_the_same_bags_and_links(seeds: list[MeasureText], links: list[Link],
+                                                   processes: int) -> None:
+    """Measures read with their stored words (some without: a graph loaded by an older version) are
+    not tokenised again, and give the same bags and the same links."""
+    stored = [replace(m, terms=linking.link_terms(m.title, m.body)) if k % 3 else m for k, m in enumerate(seeds)]
+    bags = linking.measure_bags(stored, processes=processes)
+    assert [bags.counter(i) for i in range(len(stored))] == [linking.measure_terms(m) for m in seeds]
+    assert find_links(stored, processes=processes) == links
+    every = [replace(m, terms=linking.link_terms(m.title, m.body)) for m in seeds]
+    assert find_links(every, processes=processes) == links
+
+
+def test_stored_words_are_not_cut_again(seeds: list[MeasureText], monkeypatch) -> None:
+    import loaders.terms
+
+    every = [replace(m, terms=linking.link_terms(m.title, m.body)) for m in seeds]
+
+    def refuse(texts):
+        raise AssertionError("tokenised a measure whose words are stored")
+
+    monkeypatch.setattr(loaders.terms, "iter_terms", refuse)
+    assert len(linking.measure_bags(every, processes=1)) == len(seeds)
+
+
 # ------------------------------------------------------------------ examples
 
 

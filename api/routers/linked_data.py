@@ -20,6 +20,7 @@ from api.deps import IrisDep, StoreDep
 from api.jsonable import to_json
 from api.problems import ProblemException, not_found, responses
 from graph.backend import GraphBackend
+from graph.payload import data_props
 from graph.rdf import serialize, to_rdf
 from ontology.schema import EDGE_PROPS, NODE_LABELS, PROPS, REL_TYPES
 
@@ -147,6 +148,6 @@ def dereference(store: StoreDep, iris: IrisDep,
                 "name": e["name"] if e["name"] is not None else e["title"], "properties": to_json(e["props"] or {})}
 
     body = {"uri": uri, "id": iris.id_of(uri), "labels": node["labels"],
-            "properties": to_json({k: v for k, v in node["props"].items() if k not in ("uri", "search_grams")}),
+            "properties": to_json({k: v for k, v in data_props(node["props"]).items() if k != "uri"}),
             "outgoing": [edge(e) for e in out], "incoming": [edge(e) for e in inc]}
     return JSONResponse(body, headers=VARY)

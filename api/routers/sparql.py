@@ -79,6 +79,7 @@ from api.deps import SettingsDep, StoreDep
 from api.problems import ProblemException, responses
 from api.routers.linked_data import negotiate
 from graph.backend import GraphBackend
+from graph.payload import data_props
 from ontology.schema import PREFIXES
 
 router = APIRouter(tags=["sparql"])
@@ -142,7 +143,7 @@ def build_graph(store: GraphBackend) -> Graph:
 
     nodes = store.run_read(cypher("all_nodes", store.dialect))
     for node in nodes:
-        node["props"].pop("search_grams", None)  # the search index's bigrams (graph/search_index.py), not data
+        node["props"] = data_props(node["props"])  # the search's bigrams, the linker's words: not data
     rels = store.run_read(cypher("all_relationships", store.dialect))
     return to_rdf(nodes, rels)
 
