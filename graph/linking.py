@@ -144,11 +144,11 @@ def link_terms(title: str | None, body: str | None) -> str:
     """The words the linker reads from a measure, computed once when the measure is loaded (in the parse
     workers, alongside the writes), so that the lineage refresh after a load tokenises nothing."""
     m = MeasureText("", "", title or "", body or "")
-    from loaders.terms import terms
+    from loaders.terms import cached_terms
 
-    stored = " ".join(terms(m.body.strip()))
+    stored = " ".join(cached_terms(m.body.strip()))
     if _title_counts(m):
-        stored += TITLE_SEPARATOR + " ".join(terms(m.title.strip()))
+        stored += TITLE_SEPARATOR + " ".join(cached_terms(m.title.strip()))
     return stored
 
 

@@ -143,15 +143,33 @@ def terms(text: str) -> list[str]:
     return next(iter_terms([text]))
 
 
-def iter_terms(texts: Iterable[str]) -> Iterator[list[str]]:
+# The runs cut and the words judged by :func:`cached_terms` in this process, kept across calls: clauses,
+# names and titles recur from one document to the next.  Dropped whole when this many runs are kept.
+CACHE_RUNS = 200_000
+_cache: tuple[dict[str, list[str]], dict[str, str | None]] = ({}, {})
+
+
+def cached_terms(text: str) -> list[str]:
+    """:func:`terms`, with the runs of earlier calls in this process remembered (a parse worker calls it
+    for every measure it loads)."""
+    kept, judged = _cache
+    if len(kept) > CACHE_RUNS:
+        kept.clear()
+        judged.clear()
+    return next(iter_terms([text], kept, judged))
+
+
+def iter_terms(texts: Iterable[str], kept: dict[str, list[str]] | None = None,
+               judged: dict[str, str | None] | None = None) -> Iterator[list[str]]:
     """:func:`terms` of each text, in order.  Pure.
 
     jieba cuts each run of :data:`_RUNS` characters on its own, so a run that recurs (a clause, a
-    name, a title) is cut once however many of the texts have it.
+    name, a title) is cut once however many of the texts have it (``kept``: the runs cut already,
+    ``judged``: the words judged already, when the caller keeps them across calls).
     """
-    kept: dict[str, list[str]] = {}
+    kept = {} if kept is None else kept
     cut, stop = tokenizer().lcut, stop_words()
-    judged: dict[str, str | None] = {}  # word -> term, each word judged once
+    judged = {} if judged is None else judged  # word -> term, each word judged once
     for text in texts:
         found: list[str] = []
         for run in _RUNS.findall(text):

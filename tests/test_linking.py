@@ -137,6 +137,15 @@ def test_measure_bags_are_measure_terms(seeds: list[MeasureText], processes: int
         assert list(bags.counter(i).items()) == list(linking.measure_terms(m).items())
 
 
+def test_cached_terms_are_terms(seeds: list[MeasureText], monkeypatch) -> None:
+    """Runs remembered across calls (and the memory dropped when full) change no word."""
+    import loaders.terms
+
+    monkeypatch.setattr(loaders.terms, "CACHE_RUNS", 50)  # dropped many times over the seeds
+    texts = [t for m in seeds for t in (m.title, m.body)]
+    assert [loaders.terms.cached_terms(t) for t in texts + texts] == [terms(t) for t in texts + texts]
+
+
 def test_stored_words_are_the_words_of_the_texts(seeds: list[MeasureText]) -> None:
     """``link_terms`` (stored on each measure at load time) holds exactly the words the linker would
     cut from the body, and from the title when the title adds features."""
