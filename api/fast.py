@@ -18,6 +18,16 @@ from fastapi import Response
 _encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
 
 
+def json_bytes(content: Any) -> bytes:
+    """``content`` (JSON values only: dates already ISO strings) as the body ``json_response`` sends."""
+    return _encode(content).encode("utf-8")
+
+
+def json_body(body: bytes, status_code: int = 200) -> Response:
+    """A body from ``json_bytes`` (e.g. one kept by the read cache) as an ``application/json`` response."""
+    return Response(body, status_code=status_code, media_type="application/json")
+
+
 def json_response(content: Any, status_code: int = 200) -> Response:
     """``content`` (JSON values only: dates already ISO strings) as an ``application/json`` response."""
-    return Response(_encode(content).encode("utf-8"), status_code=status_code, media_type="application/json")
+    return json_body(json_bytes(content), status_code)

@@ -226,3 +226,65 @@ def test_every_catalogue_query_has_its_own_test() -> None:
     body = own + (here / "test_lineage.py").read_text("utf-8")
     missing = [name for name in registry.catalogue() if f'"{name}"' not in body]
     assert not missing, f"queries without a test: {missing}"
+
+
+# ---------------------------------------------------------------- pilots-promoted: the FalkorDB text
+
+PAGES = [(0, 1_000_000), (0, 100), (0, 1), (1, 3), (5, 4), (36, 10), (57, 7), (1000, 5)]
+
+
+def _pairs(store) -> list[dict]:
+    return store.run_read("MATCH (z:PilotZone)<-[:PILOTED_IN]-(:Measure)-[:PROMOTED_TO]->(s:ReplicationScope) "
+                          "RETURN DISTINCT z.zone_id AS zone, s.scope_type AS scope ORDER BY zone, scope")
+
+
+def _same_as_common_text(store, pages=PAGES) -> int:
+    """pilots-promoted's FalkorDB text (queries/falkordb/) answers every zone x scope pair of the
+    graph and every page exactly as the common text (the one Neo4j runs) does: same rows, same order."""
+    from queries.resolve import resolver
+
+    q = registry.get("pilots-promoted")
+    assert q.text_for("falkordb") != q.text and q.text_for("neo4j") == q.text
+    compared = several_leads = 0
+    for pair in _pairs(store):
+        for offset, limit in pages:
+            params = registry.bind(q, {**pair, "offset": offset, "limit": limit}, resolver(store))
+            expected = store.run_read(q.text, params)
+            assert store.run_read(q.text_for("falkordb"), params) == expected, (pair, offset, limit)
+            compared += len(expected)
+            several_leads += sum(len(r["lead"]) > 1 for r in expected)  # their order is the ranks'
+    everything = {"zone": [r["uri"] for r in store.run_read("MATCH (z:PilotZone) RETURN z.uri AS uri")],
+                  "scope": [r["uri"] for r in store.run_read("MATCH (s:ReplicationScope) RETURN s.uri AS uri")]}
+    for offset, limit in pages:  # several zones and scopes at once: rows of every pair, in one order
+        params = {**everything, "offset": offset, "limit": limit}
+        assert store.run_read(q.text_for("falkordb"), params) == store.run_read(q.text, params), (offset, limit)
+    assert several_leads > 0
+    return compared
+
+
+def test_pilots_promoted_falkordb_text_is_the_common_answer(seed_graph) -> None:
+    assert _same_as_common_text(seed_graph) > 37
+
+
+def test_pilots_promoted_falkordb_text_pages_across_many_documents(falkor, tmp_path) -> None:
+    """On a generated corpus (bench/corpus.py: 1,500 measures in 15 documents, pilots of several zones
+    promoted to several scopes) the pages cross document boundaries; every page is the common
+    text's page."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    from reformkg.load import Loader
+    from reformkg.settings import Settings
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("bench_corpus", root / "bench" / "corpus.py")
+    corpus = importlib.util.module_from_spec(spec)
+    sys.modules["bench_corpus"] = corpus  # dataclasses look their module up
+    spec.loader.exec_module(corpus)
+    corpus.write_corpus(1500, tmp_path / "corpus")
+    files = sorted(f for f in (tmp_path / "corpus").iterdir() if f.suffix in (".txt", ".md"))
+    report = Loader(falkor, Settings(), lock_dir=tmp_path).load(files)
+    assert not report.errors, report.errors
+    assert len(_pairs(falkor)) >= 6
+    assert _same_as_common_text(falkor, PAGES + [(o, 13) for o in range(0, 200, 13)]) > 1000
