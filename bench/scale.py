@@ -140,6 +140,9 @@ PATHS_LUA = ROOT / "bench" / "wrk_paths.lua"
 
 
 FIXED_RATE = 1000  # requests/s offered by hey: the issue's throughput target, where its p99 target applies
+# Varied URLs at about FIXED_RATE (hey takes one URL): wrk, PACED_CONNS connections each pausing PACED_MS after
+# each answer offer PACED_CONNS / (PACED_MS + latency) requests per ms: 1,000/s at 4 ms of latency.
+PACED_CONNS, PACED_MS = 16, 12
 
 
 def _hey(url: str, seconds: float, rate: int = FIXED_RATE, conns: int = 10) -> dict | None:
@@ -166,10 +169,12 @@ def _hey(url: str, seconds: float, rate: int = FIXED_RATE, conns: int = 10) -> d
             "rps": float(rps.group(1)) if rps else None, "requests": sum(codes.values()), "errors": errors}
 
 
-def _wrk(wrk: str, url: str, seconds: float, threads: int, conns: int, paths: Path | None = None) -> dict:
-    """One wrk run on ``url``, or with ``paths`` on every path of that file in turn (bench/wrk_paths.lua)."""
+def _wrk(wrk: str, url: str, seconds: float, threads: int, conns: int, paths: Path | None = None,
+         pause_ms: int = 0) -> dict:
+    """One wrk run on ``url``, or with ``paths`` on every path of that file in turn (bench/wrk_paths.lua),
+    each connection waiting ``pause_ms`` after each answer (0: a closed loop at saturation)."""
     script = ["-s", str(PATHS_LUA)] if paths else []
-    extra = ["--", str(paths)] if paths else []
+    extra = ["--", str(paths), *([str(pause_ms)] if pause_ms else [])] if paths else []
     out = subprocess.run([wrk, f"-t{threads}", f"-c{conns}", f"-d{max(1, round(seconds))}s", "--timeout", "2s",
                           "--latency", *script, url, *extra], capture_output=True, text=True, check=False,
                          timeout=seconds + 30).stdout
@@ -314,9 +319,10 @@ def run_api(home: Path, targets: dict[str, str], seconds: float, workers: int = 
         wrk = _ensure_wrk()
         api_pids = _process_tree(proc.pid)
 
-        def drive(url: str, paths: Path | None = None) -> dict:
+        def drive(url: str, paths: Path | None = None, pause_ms: int = 0) -> dict:
             api0, db0 = _cpu_s(api_pids), _cpu_s([db_pid] if db_pid else [])
-            res = _wrk(wrk, url, seconds, 2, 16, paths) if wrk else _python_load(url, seconds, 16)
+            conns = PACED_CONNS if pause_ms else 16
+            res = _wrk(wrk, url, seconds, 2, conns, paths, pause_ms) if wrk else _python_load(url, seconds, 16)
             n = max(1, res["requests"])
             res["cpu_ms_per_request"] = {"api": (_cpu_s(api_pids) - api0) * 1000 / n,
                                          "db": (_cpu_s([db_pid] if db_pid else []) - db0) * 1000 / n}
@@ -336,6 +342,8 @@ def run_api(home: Path, targets: dict[str, str], seconds: float, workers: int = 
                 paths = home.parent / f"paths-{name}.txt"
                 paths.write_text("\n".join(varied[name]) + "\n", encoding="utf-8")
                 res["varied"] = {**drive(base, paths), "paths": len(varied[name]), "paths_file": str(paths)}
+                res["varied_paced"] = {**drive(base, paths, PACED_MS), "paths": len(varied[name]),
+                                       "connections": PACED_CONNS, "pause_ms": PACED_MS}
             out[name] = res
         return out
     finally:

@@ -56,7 +56,9 @@ def api_rows() -> list[tuple[str, Getter, str]]:
     for key, what in (("api", "cached"), ("api_uncached", "uncached")):
         for name in API:
             for how, pick in (("varied", lambda a: a["varied"]), ("one URL", lambda a: a),
-                              ("one URL at a fixed 1,000/s (hey)", lambda a: a["fixed_rate"])):
+                              ("one URL at a fixed 1,000/s (hey)", lambda a: a["fixed_rate"]),
+                              ("varied, paced at ~1,000/s (wrk, 16 connections, 12 ms pauses)",
+                               lambda a: a["varied_paced"])):
                 def get(r: dict, k=key, n=name, p=pick) -> Any:
                     return p(r[k][n])
                 rows += [

@@ -1,13 +1,16 @@
--- wrk -t2 -c16 -d10s -s bench/wrk_paths.lua http://127.0.0.1:PORT -- PATHS_FILE
+-- wrk -t2 -c16 -d10s -s bench/wrk_paths.lua http://127.0.0.1:PORT -- PATHS_FILE [PAUSE_MS]
 --
 -- Each request asks for the next path of PATHS_FILE (one path a line, query string included,
 -- already percent-encoded), round and round; each thread starts at its own place in the list.
 -- bench/scale.py writes the file from the loaded graph (measures, zone x scope pairs, words of
 -- titles), so that the figure is that of many different answers, not of one answer served again.
+-- PAUSE_MS: each connection waits that long after each answer before its next request, so that C
+-- connections offer about C / (PAUSE_MS + latency) requests per ms: a paced load instead of saturation.
 
 local threads = 0
 local paths = {}
 local next_index = 0
+local pause = 0
 
 function setup(thread)
   thread:set("id", threads)
@@ -25,6 +28,10 @@ function init(args)
     error("no paths in " .. file)
   end
   next_index = (id * math.floor(#paths / 2 + 1)) % #paths  -- id: set by setup() for this thread
+  pause = tonumber(args[2] or "0")
+  if pause > 0 then  -- wrk looks for delay() after init(): without a pause, the plain closed loop
+    delay = function() return pause end
+  end
 end
 
 function request()
