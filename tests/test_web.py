@@ -158,6 +158,24 @@ def test_pagination_and_downloads_cover_the_whole_result(client, seed_graph) -> 
     assert [r["编号"] for r in rows[:50]] == first
 
 
+def test_a_page_read_alone_is_that_slice_of_the_whole_list(seed_graph) -> None:
+    """The search page reads one page from the database (count, then the page's rows); it must be
+    exactly that slice of the whole ordered list, for filters, text (title matches first) and both."""
+    from api.iris import Iris
+    from api.web import data
+
+    iris = Iris("https://w3id.org/reformkg/id/")
+    zone = seed_graph.run_read("MATCH (z:PilotZone {zone_id: 'qianhai-shekou'}) RETURN z.uri AS uri")[0]["uri"]
+    for params in ({}, {"text": ["营业执照"]}, {"text": ["企业", "企業"]}, {"zone": [zone]},
+                   {"zone": [zone], "text": ["服务"]}, {"text": ["火星殖民"]}):
+        whole = data.measure_rows(seed_graph, iris, params)
+        assert data.measure_count(seed_graph, params) == len(whole), params
+        for offset, limit in ((0, 50), (50, 50), (7, 13), (len(whole), 50)):
+            page = data.measure_page(seed_graph, iris, params, offset, limit)
+            assert page == whole[offset:offset + limit], (params, offset)
+    assert len(data.measure_rows(seed_graph, iris, {"text": ["营业执照"]})) > 3
+
+
 # ---------------------------------------------------------------- downloads
 
 

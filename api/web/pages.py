@@ -134,18 +134,18 @@ def search_page(request: Request) -> Response:
     query = {k: v for k, v in request.query_params.items()}
     sel = data.selection(store, iris, query)
     params = sel.params()
-    rows = data.measure_rows(store, iris, params)
     fmt = wanted_format(request)
-    if fmt:
+    if fmt:  # a download is the whole result
+        rows = data.measure_rows(store, iris, params)
         return export.download(fmt, "reformkg-measures", _search_title(sel),
                                [export.measure_record(r) for r in rows], export.MEASURE_COLUMNS)
-    total = len(rows)
+    total = data.measure_count(store, params)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     try:
         page = min(max(1, int(query.get("page", "1"))), pages)
     except ValueError:
         page = 1
-    shown = rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    shown = data.measure_page(store, iris, params, (page - 1) * PAGE_SIZE, PAGE_SIZE) if total else []
     for r in shown:
         r["title_html"] = highlight(r["title"], sel.terms)
         r["snippet_html"] = snippet(r["body"], sel.terms) if sel.terms else None
