@@ -253,3 +253,24 @@ def test_the_index_finds_case_width_and_digit_variants_exactly(falkor) -> None:
         query, params = search_query("falkordb", [term], "measure", 0, 100)
         got = [h["uri"] for h in falkor.run_read(query, params)[0]["page"]]
         assert got == [r["uri"] for r in rows if term in r["title"]], term
+
+
+def test_measure_lists_with_a_text_use_the_index_and_give_a_scans_rows(seed_graph) -> None:
+    """``/measures?text=`` (and the planners' search page) take their candidates from the bigram index
+    on FalkorDB: the same rows as the scan, for texts of every kind; a text without bigrams scans."""
+    from dataclasses import replace
+
+    from api.routers import measures
+
+    base = {"zone": None, "agency": None, "category": None, "scope": None, "document": None, "year": None,
+            "roles": list(measures.ROLE_TYPES.values()), "offset": 0, "limit": 1000}
+    found = 0
+    for text in _texts(seed_graph):
+        terms = list(dict.fromkeys([normalise_value(text), text.strip()]))
+        query_base, params = measures.list_base("falkordb", {**base, "text": terms})
+        scanned = measures.LIST.run(seed_graph, {**base, "text": terms})
+        assert replace(measures.LIST, base=query_base).run(seed_graph, params) == scanned, text
+        assert (query_base == measures.LIST_BASE_INDEXED) == all(query_grams(t) for t in terms)
+        found += bool(scanned[0])
+    assert found > 100
+    assert measures.list_base("neo4j", {**base, "text": ["营业执照"]})[0] == measures.LIST_BASE
