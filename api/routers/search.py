@@ -16,7 +16,9 @@ measure bodies; within a rank, document order), counted, and only the page
 asked for projected.
 
 The work is bounded: at most ``MAX_CANDIDATES`` candidate measures are
-examined (the index's first ones, in the order it holds them).  A text whose
+examined (the first ones the index yields: on FalkorDB in the order it holds
+them, on Neo4j by relevance; for a one-character text, which has no bigram,
+the first ones of a scan).  A text whose
 bigrams are in more measures than that (a common word: 资料 is in 76% of the
 measures of the 100,000-measure benchmark corpus) gets the hits among those,
 ranked, and ``total_relation: "gte"``: there are at least ``total`` hits, as a
