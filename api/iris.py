@@ -17,8 +17,8 @@ from typing import Any
 
 from api.problems import not_found
 from graph.backend import GraphBackend
-from graph.payload import data_props
 from graph.build import segment
+from graph.payload import data_props
 from ontology.schema import NODE_LABELS
 
 SEGMENTS = {label.path: name for name, label in NODE_LABELS.items()}  # "measure" -> "Measure"

@@ -27,8 +27,8 @@ no such pair (one character, or punctuation) has no bigram to look up: the
 caller scans.
 
 Pure functions, no I/O: ``graph/build.py`` stores ``index_text`` of the very
-strings the search compares with, ``api/routers/search.py`` looks up
-``fulltext_query`` of ``query_grams``.
+strings the search compares with; ``api/routers/search.py`` and the measure
+lists (``api/routers/measures.py``) look up ``candidate_query`` of their terms.
 """
 
 from __future__ import annotations
@@ -97,6 +97,13 @@ def fulltext_query(grams: list[list[str]]) -> str:
             if len(gram) != 2 or not gram.isalnum():
                 raise ValueError(f"not a bigram of the index: {gram!r}")
     return " | ".join("(" + " ".join(term) + ")" for term in grams)
+
+
+def candidate_query(terms: list[str]) -> str | None:
+    """The :func:`fulltext_query` finding the candidates of any of ``terms``, or None when there is no
+    term or one has no bigram to look up (then the caller scans)."""
+    grams = [query_grams(t) for t in terms]
+    return fulltext_query(grams) if grams and all(grams) else None
 
 
 def han_only(term: str) -> bool:

@@ -34,8 +34,8 @@ from graph import cypher
 from graph.backend import GraphBackend
 from graph.payload import Node, Rel
 from graph.rdf import FORMATS, from_rdf, parse, to_rdf, validate
-from graph.search_index import PROPERTY as SEARCH_GRAMS
 from graph.linking import link_terms
+from graph.search_index import PROPERTY as SEARCH_GRAMS
 from graph.search_index import grams_for
 
 __all__ = ["ImportReport", "RdfImportError", "guess_format", "import_graph", "import_rdf", "read_rdf"]

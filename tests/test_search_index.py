@@ -22,7 +22,15 @@ from api.app import create_app
 from api.routers.search import search_query
 from graph import cypher
 from graph.falkor import FalkorBackend
-from graph.search_index import MAX_QUERY_GRAMS, fulltext_query, han_only, index_grams, index_text, query_grams
+from graph.search_index import (
+    MAX_QUERY_GRAMS,
+    candidate_query,
+    fulltext_query,
+    han_only,
+    index_grams,
+    index_text,
+    query_grams,
+)
 from loaders.text import _t2s
 from queries.resolve import normalise_value
 
@@ -56,6 +64,8 @@ def test_index_text_and_fulltext_query() -> None:
     assert index_text("电子营业执照") == "业执 子营 执照 电子 营业"
     assert index_text("一", None, "") is None
     assert fulltext_query([["电子", "营业"], ["ab"]]) == "(电子 营业) | (ab)"
+    assert candidate_query(["电子营业", "電子"]) == "(电子 子营 营业) | (電子)"
+    assert candidate_query(["营业执照", "营"]) is None and candidate_query([]) is None  # a term to scan for
     for bad in ([], [[]], [["电子"], []], [["a|"]], [["电子营"]], [["-a"]]):
         with pytest.raises(ValueError):
             fulltext_query(bad)

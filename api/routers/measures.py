@@ -16,7 +16,7 @@ from api.iris import Iris, find_node
 from api.models import Page, Ref, Target
 from api.pagination import PageQuery, page
 from api.problems import COMMON, responses
-from graph.search_index import fulltext_query, query_grams
+from graph.search_index import candidate_query
 from reformkg.model import Role
 
 router = APIRouter(prefix="/measures", tags=["measures"], responses=COMMON)
@@ -125,10 +125,11 @@ MATCH (m)-[:PART_OF]->(d:PolicyDocument)""" + LIST_CONDITIONS
 def list_base(dialect: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """The list's base match for ``params`` and the parameters it needs (``params`` plus the bigram
     query when the index is used)."""
-    grams = [query_grams(t) for t in params.get("text") or []]
-    if dialect == "falkordb" and grams and all(grams):
-        return LIST_BASE_INDEXED, {**params, "grams": fulltext_query(grams)}
+    if dialect == "falkordb" and (grams := candidate_query(params.get("text") or [])) is not None:
+        return LIST_BASE_INDEXED, {**params, "grams": grams}
     return LIST_BASE, params
+
+
 LIST_FILTERS = {
     "zone": "MATCH (m)-[:PILOTED_IN]->(fz:PilotZone) WHERE fz.uri IN $zone",
     "agency": "MATCH (m)-[fr:LED_BY|PARTICIPANT|SUPPORTED_BY]->(fa:Agency) "

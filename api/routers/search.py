@@ -45,7 +45,7 @@ from api.pagination import PageQuery, page
 from api.problems import COMMON
 from graph.backend import GraphBackend
 from graph.cypher import NEO4J_FULLTEXT_INDEX
-from graph.search_index import fulltext_query, han_only, query_grams
+from graph.search_index import candidate_query, han_only
 
 router = APIRouter(tags=["search"], responses=COMMON)
 
@@ -165,14 +165,13 @@ def search_query(dialect: str, terms: list[str], kind: str | None, offset: int, 
     params: dict[str, Any] = {"terms": terms, "offset": offset, "limit": limit}
     if kind in (None, "measure"):
         params["candidates"], params["probe"] = MAX_CANDIDATES, MAX_CANDIDATES + 1  # one more: are there more?
-    grams = [query_grams(t) for t in terms]
-    indexed = dialect == "falkordb" and all(grams)  # a term without a bigram: scan
+    grams = candidate_query(terms) if dialect == "falkordb" else None  # None: a term without a bigram, scan
     neo4j_fulltext = dialect == "neo4j" and all(han_only(t) for t in terms)
-    if indexed and kind != "agency":
-        params["grams"] = fulltext_query(grams)
+    if grams is not None and kind != "agency":
+        params["grams"] = grams
     if neo4j_fulltext:
         params["fulltext"] = _lucene(terms)
-    return _template(kind, indexed, neo4j_fulltext), params
+    return _template(kind, grams is not None, neo4j_fulltext), params
 
 
 # ---------------------------------------------------------------- the endpoint

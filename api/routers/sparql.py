@@ -79,7 +79,6 @@ from api.deps import SettingsDep, StoreDep
 from api.problems import ProblemException, responses
 from api.routers.linked_data import negotiate
 from graph.backend import GraphBackend
-from graph.payload import data_props
 from ontology.schema import PREFIXES
 
 router = APIRouter(tags=["sparql"])
@@ -138,14 +137,9 @@ def fingerprint(store: GraphBackend) -> tuple:
 
 def build_graph(store: GraphBackend) -> Graph:
     """``graph.rdf.to_rdf`` of every node and relationship (what ``reformkg export rdf`` writes)."""
-    from graph.rdf import to_rdf
-    from queries import cypher
+    from reformkg.exports import rdf_graph
 
-    nodes = store.run_read(cypher("all_nodes", store.dialect))
-    for node in nodes:
-        node["props"] = data_props(node["props"])  # the search's bigrams, the linker's words: not data
-    rels = store.run_read(cypher("all_relationships", store.dialect))
-    return to_rdf(nodes, rels)
+    return rdf_graph(store)
 
 
 def sparql_graph(request: Request, store: GraphBackend) -> Graph:

@@ -138,26 +138,27 @@ def _full(params: dict[str, Any]) -> dict[str, Any]:
             "text": None, "roles": ["LED_BY", "PARTICIPANT", "SUPPORTED_BY"], **params}
 
 
+def _read(store: GraphBackend, params: dict[str, Any], tail: str) -> list[dict[str, Any]]:
+    """The API's measure list query for ``params`` (its base for the backend), ending with ``tail``."""
+    base, full = measures_api.list_base(store.dialect, params)
+    return store.run_read(compose(base, measures_api.LIST_FILTERS, full, "m, d", tail), full)
+
+
 def measure_rows(store: GraphBackend, iris: Iris, params: dict[str, Any]) -> list[dict[str, Any]]:
     """The measures the API's list query selects with ``params``, with what the lists show."""
-    base, full = measures_api.list_base(store.dialect, _full(params))
-    query = compose(base, measures_api.LIST_FILTERS, full, "m, d", ROWS_TAIL)
-    return [_row(iris, r) for r in store.run_read(query, full)]
+    return [_row(iris, r) for r in _read(store, _full(params), ROWS_TAIL)]
 
 
 def measure_count(store: GraphBackend, params: dict[str, Any]) -> int:
     """How many measures :func:`measure_rows` gives for ``params``, without reading them."""
-    base, full = measures_api.list_base(store.dialect, _full(params))
-    query = compose(base, measures_api.LIST_FILTERS, full, "m, d", "RETURN count(*) AS n")
-    return store.run_read(query, full)[0]["n"]
+    return _read(store, _full(params), "RETURN count(*) AS n")[0]["n"]
 
 
 def measure_page(store: GraphBackend, iris: Iris, params: dict[str, Any], offset: int, limit: int
                  ) -> list[dict[str, Any]]:
     """``measure_rows(...)[offset:offset + limit]``, read as one page."""
-    base, full = measures_api.list_base(store.dialect, {**_full(params), "offset": offset, "limit": limit})
-    query = compose(base, measures_api.LIST_FILTERS, full, "m, d", PAGE_FIRST + ROWS_TAIL)
-    return [_row(iris, r) for r in store.run_read(query, full)]
+    return [_row(iris, r) for r in _read(store, {**_full(params), "offset": offset, "limit": limit},
+                                         PAGE_FIRST + ROWS_TAIL)]
 
 
 def _row(iris: Iris, r: dict[str, Any]) -> dict[str, Any]:
@@ -172,10 +173,10 @@ def _row(iris: Iris, r: dict[str, Any]) -> dict[str, Any]:
 
 def facets(store: GraphBackend, iris: Iris, params: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     """Per facet, its values over the current result set with how many measures each has."""
-    base, full = measures_api.list_base(store.dialect, {"roles": ["LED_BY"], **params})
+    full = {"roles": ["LED_BY"], **params}
     out: dict[str, list[dict[str, Any]]] = {}
     for name, (_title, tail) in FACETS.items():
-        rows = store.run_read(compose(base, measures_api.LIST_FILTERS, full, "m, d", tail), full)
+        rows = _read(store, full, tail)
         out[name] = [{**r, "id": str(r["value"]) if name == "year" else iris.id_of(r["value"])} for r in rows]
     return out
 
